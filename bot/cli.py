@@ -1,0 +1,159 @@
+"""The `coachbot` command: what admins and operators run."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from bot.clock import SystemClock
+from bot.config import ConfigError, Settings, load_settings
+from bot.ingest.importer import FileReport, ImportRequest
+from bot.ingest.mapping import FORMATS
+from bot.ingest.problems import ImportRejected
+from bot.store.engine import Database
+from bot.vocabulary import RECORD_KINDS
+
+EXIT_PROBLEM = 1
+EXIT_CONFIG = 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="coachbot", description="Coach B2B sales reps from their own CRM data, in Slack."
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    db = commands.add_parser("db", help="database schema")
+    db.add_argument("action", choices=["upgrade", "current"], help="migrate to the latest schema")
+
+    imp = commands.add_parser("import", help="import CRM exports (CSV)")
+    imp.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    imp.add_argument("--format", choices=FORMATS, default="native", help="the export's source")
+    imp.add_argument("--mapping", type=Path, help="YAML or TOML column/value mapping file")
+    imp.add_argument("--kind", choices=RECORD_KINDS, help="what the files hold (default: header)")
+    imp.add_argument("--encoding", default="utf-8", help="file encoding (default utf-8)")
+    imp.add_argument("--workspace", help="Slack team id to import into (COACHBOT_WORKSPACE)")
+    imp.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    data = commands.add_parser("demo-data", help="write the synthetic demo org's CSV files")
+    data.add_argument("--seed", type=int, default=7)
+    data.add_argument("--out", type=Path, default=Path("examples"))
+
+    demo = commands.add_parser("demo", help="load the demo org into a fresh database and show it")
+    demo.add_argument("--examples", type=Path, default=Path("examples"))
+    demo.add_argument("--out", type=Path, default=Path("out/demo"))
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = load_settings()
+    except ConfigError as error:
+        print(error, file=sys.stderr)
+        return EXIT_CONFIG
+    handler = {
+        "db": _db,
+        "import": _import,
+        "demo-data": _demo_data,
+        "demo": _demo,
+    }[args.command]
+    try:
+        return handler(args, settings)
+    except ImportRejected as rejected:
+        print(rejected.log.summary(), file=sys.stderr)
+        return EXIT_PROBLEM
+
+
+def _database(settings: Settings) -> Database:
+    return Database.from_url(settings.database_url)
+
+
+def _db(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.store import migrate
+
+    db = _database(settings)
+    if args.action == "upgrade":
+        migrate.upgrade(db.engine)
+    print(
+        f"schema revision: {migrate.current_revision(db.engine)} (latest {migrate.head_revision()})"
+    )
+    return 0
+
+
+def _import(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.services.imports import import_files
+
+    request = ImportRequest(
+        paths=args.files,
+        team_id=args.workspace or settings.workspace,
+        format=args.format,
+        mapping=args.mapping,
+        kind=args.kind,
+        encoding=args.encoding,
+        progress=not args.quiet and sys.stderr.isatty(),
+    )
+    reports = import_files(_database(settings), settings, request, SystemClock())
+    _print_reports(reports)
+    return 0
+
+
+def _print_reports(reports: list[FileReport]) -> None:
+    for report in reports:
+        print(
+            f"{report.name}: {report.rows} {report.kind} rows "
+            f"({report.created} new, {report.updated} updated)"
+        )
+        if report.ignored_columns:
+            print(f"  columns not used: {', '.join(report.ignored_columns)}")
+
+
+def _demo_data(args: argparse.Namespace, _settings: Settings) -> int:
+    from bot.demo.generate import generate_org, write_csvs
+
+    for path in write_csvs(generate_org(seed=args.seed), args.out):
+        print(f"wrote {path}")
+    return 0
+
+
+def _demo(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.services.demo import run_demo
+
+    result = run_demo(args.examples, args.out, settings, SystemClock())
+    print(f"Demo org loaded into {result.database_path}")
+    _print_reports(result.imported)
+    print()
+    print(f"Headline metrics, deals closed in the 90 days to {result.as_of.isoformat()}:")
+    print(_format_headline(result.headline))
+    return 0
+
+
+def _format_headline(table: pd.DataFrame) -> str:
+    shown = table.copy()
+    shown["win_rate"] = shown["win_rate"].map(lambda v: "-" if v != v else f"{v:.0%}")
+    shown["avg_won_amount"] = shown["avg_won_amount"].map(lambda v: "-" if v != v else f"${v:,.0f}")
+    shown["median_cycle_days"] = shown["median_cycle_days"].map(
+        lambda v: "-" if v != v else f"{v:.0f}"
+    )
+    shown["activities_per_week"] = shown["activities_per_week"].map(lambda v: f"{v:.1f}")
+    shown["open_pipeline"] = shown["open_pipeline"].map(lambda v: f"${v:,.0f}")
+    shown.columns = [
+        "rep",
+        "team",
+        "closed",
+        "won",
+        "win rate",
+        "avg won",
+        "cycle (days)",
+        "activities/wk",
+        "open pipeline",
+    ]
+    return shown.to_string(index=False)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,160 @@
+"""Settings from the environment, checked once, with one clear message per bad variable."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from urllib.parse import urlparse
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.vocabulary import DEFAULT_STAGES
+
+DEFAULT_DATABASE_URL = "sqlite:///coachbot.db"
+DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+DEFAULT_WORKSPACE = "local"
+
+_SLACK_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_TEAM_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+_STAGE = re.compile(r"^[a-z][a-z0-9_]*$")
+_CURRENCY = re.compile(r"^[A-Z]{3}$")
+
+
+class ConfigError(ValueError):
+    """A setting is missing or malformed; the message names the variable and the fix."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("Configuration problem:\n" + "\n".join(f"  - {p}" for p in problems))
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = DEFAULT_DATABASE_URL
+    slack_bot_token: str | None = None
+    slack_signing_secret: str | None = None
+    slack_app_token: str | None = None
+    slack_api_url: str = DEFAULT_SLACK_API_URL
+    timezone: str = "UTC"
+    admins: frozenset[str] = field(default_factory=frozenset)
+    workspace: str = DEFAULT_WORKSPACE
+    stages: tuple[str, ...] = DEFAULT_STAGES
+    currency: str = "USD"
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def is_admin(self, slack_user_id: str | None, email: str | None) -> bool:
+        return bool(
+            (slack_user_id and slack_user_id in self.admins)
+            or (email and email.lower() in self.admins)
+        )
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """Read and check every setting; raise ConfigError listing all problems at once."""
+    env = os.environ if environ is None else environ
+    problems: list[str] = []
+
+    def get(name: str) -> str | None:
+        value = env.get(name, "").strip()
+        return value or None
+
+    database_url = get("DATABASE_URL") or DEFAULT_DATABASE_URL
+    if not re.match(r"^(sqlite|postgresql)(\+\w+)?://", database_url):
+        problems.append(
+            "DATABASE_URL must be a SQLAlchemy URL such as sqlite:///coachbot.db or "
+            "postgresql://user@host:5432/coachbot"
+        )
+    elif database_url.startswith("postgres://"):
+        problems.append("DATABASE_URL must start with postgresql://, not postgres://")
+
+    bot_token = get("SLACK_BOT_TOKEN")
+    if bot_token and not bot_token.startswith("xoxb-"):
+        # Never echo a token back: it may be a real secret pasted into the wrong variable.
+        problems.append("SLACK_BOT_TOKEN must be a bot token starting with xoxb-")
+    app_token = get("SLACK_APP_TOKEN")
+    if app_token and not app_token.startswith("xapp-"):
+        problems.append("SLACK_APP_TOKEN must be an app-level token starting with xapp-")
+    signing_secret = get("SLACK_SIGNING_SECRET")
+    if signing_secret and not re.fullmatch(r"[0-9a-fA-F]{16,}", signing_secret):
+        problems.append(
+            "SLACK_SIGNING_SECRET must be the hex string from your app's Basic Information page"
+        )
+    if bot_token and not signing_secret and not app_token:
+        problems.append(
+            "SLACK_SIGNING_SECRET is required with SLACK_BOT_TOKEN (or set SLACK_APP_TOKEN "
+            "for Socket Mode)"
+        )
+
+    api_url = get("SLACK_API_URL") or DEFAULT_SLACK_API_URL
+    parsed = urlparse(api_url)
+    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+        problems.append("SLACK_API_URL must be an http(s) URL such as https://slack.com/api/")
+    elif not api_url.endswith("/"):
+        api_url += "/"
+
+    timezone = get("COACHBOT_TIMEZONE") or "UTC"
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        problems.append(
+            f"COACHBOT_TIMEZONE must be an IANA timezone such as Europe/Berlin, got {timezone!r}"
+        )
+
+    admins: set[str] = set()
+    for entry in (get("COACHBOT_ADMINS") or "").split(","):
+        entry = entry.strip()
+        if not entry:
+            continue
+        if _SLACK_ID.match(entry):
+            admins.add(entry)
+        elif _EMAIL.match(entry):
+            admins.add(entry.lower())
+        else:
+            problems.append(
+                "COACHBOT_ADMINS must be a comma-separated list of Slack user ids (U024BE7LH) "
+                f"or emails, got {entry!r}"
+            )
+
+    workspace = get("COACHBOT_WORKSPACE") or DEFAULT_WORKSPACE
+    if not _TEAM_ID.match(workspace):
+        problems.append(
+            "COACHBOT_WORKSPACE must be a Slack team id such as T0123ABCD "
+            f"(letters, digits, - or _), got {workspace!r}"
+        )
+
+    stages = DEFAULT_STAGES
+    if raw_stages := get("COACHBOT_STAGES"):
+        candidate = tuple(s.strip().lower() for s in raw_stages.split(",") if s.strip())
+        bad = [s for s in candidate if not _STAGE.match(s) or s in ("won", "lost", "open")]
+        if len(candidate) < 2 or bad or len(set(candidate)) != len(candidate):
+            problems.append(
+                "COACHBOT_STAGES must list at least two distinct pipeline stages in order, "
+                "lower_case_with_underscores, without won/lost/open, e.g. "
+                "prospecting,discovery,qualification,proposal,negotiation"
+            )
+        else:
+            stages = candidate
+
+    currency = (get("COACHBOT_CURRENCY") or "USD").upper()
+    if not _CURRENCY.match(currency):
+        problems.append(f"COACHBOT_CURRENCY must be an ISO code such as USD, got {currency!r}")
+
+    if problems:
+        raise ConfigError(problems)
+    return Settings(
+        database_url=database_url,
+        slack_bot_token=bot_token,
+        slack_signing_secret=signing_secret,
+        slack_app_token=app_token,
+        slack_api_url=api_url,
+        timezone=timezone,
+        admins=frozenset(admins),
+        workspace=workspace,
+        stages=stages,
+        currency=currency,
+    )

@@ -1,0 +1,42 @@
+"""The fixed words coachbot uses in data, output and tests: one place for each."""
+
+from __future__ import annotations
+
+SKILLS: tuple[str, ...] = (
+    "discovery",
+    "qualification",
+    "value_articulation",
+    "negotiation",
+    "stakeholder_engagement",
+    "objection_handling",
+    "process_adherence",
+    "prospecting",
+)
+
+# Default pipeline order; a deployment may configure its own (COACHBOT_STAGES).
+DEFAULT_STAGES: tuple[str, ...] = (
+    "prospecting",
+    "discovery",
+    "qualification",
+    "proposal",
+    "negotiation",
+)
+
+OUTCOMES: tuple[str, ...] = ("won", "lost", "open")
+CLOSED_OUTCOMES: tuple[str, ...] = ("won", "lost")
+ROLES: tuple[str, ...] = ("rep", "manager", "admin")
+ACTIVITY_KINDS: tuple[str, ...] = ("call", "email", "meeting", "demo")
+FEEDBACK_SOURCES: tuple[str, ...] = ("manager", "customer", "peer")
+
+# Loss reasons that skill inference understands; other text is kept as written.
+LOSS_REASONS: tuple[str, ...] = (
+    "price",
+    "no_decision",
+    "competitor",
+    "timing",
+    "no_budget",
+    "lost_champion",
+    "product_fit",
+)
+
+RECORD_KINDS: tuple[str, ...] = ("people", "deals", "stage_history", "activities", "feedback")
