@@ -146,6 +146,7 @@ class CsvFile:
         """
         with self._open_text() as text:
             reader = csv.reader(text, delimiter=self.delimiter, strict=True)
+            next_row = 1
             try:
                 self.header = next(reader)
                 next_row = reader.line_num + 1
@@ -158,7 +159,10 @@ class CsvFile:
                         continue
                     yield CsvRow(number, values)
             except csv.Error as error:
-                self._reject(f"the CSV is malformed near here: {error}", row=reader.line_num)
+                self._reject(
+                    f"the CSV is malformed from this row on ({error}); is a quote not closed?",
+                    row=next_row,
+                )
 
     def read_header(self) -> list[str]:
         with self._open_text() as text:
