@@ -18,6 +18,7 @@ _SYMBOLS = {"€": "EUR", "£": "GBP", "¥": "JPY", "₹": "INR"}
 _TRUE = {"true", "yes", "y", "1", "t"}
 _FALSE = {"false", "no", "n", "0", "f"}
 ISO_DATE_FORMATS: tuple[str, ...] = ("%Y-%m-%d",)
+MAX_AMOUNT = Decimal(10**15)  # Numeric(18, 2) holds 16 digits before the point
 
 
 def text(raw: str, max_length: int = 300) -> str:
@@ -103,9 +104,12 @@ def amount(raw: str, decimal_separator: str = ".") -> tuple[Decimal, str | None]
     if not re.fullmatch(r"\d+(\.\d+)?|\.\d+", value):
         example = "12500 or 12,500.00" if decimal_separator == "." else "12500 or 12.500,00"
         raise FieldError(f"an amount like {example}")
-    if negative and Decimal(value) != 0:
+    number = Decimal(value)
+    if negative and number != 0:
         raise FieldError("an amount of zero or more (a deal's value cannot be negative)")
-    return Decimal(value).quantize(Decimal("0.01")), currency
+    if number >= MAX_AMOUNT:
+        raise FieldError(f"an amount below {MAX_AMOUNT:,} (the database keeps 16 digits)")
+    return number.quantize(Decimal("0.01")), currency
 
 
 def currency_code(raw: str) -> str:
@@ -118,6 +122,12 @@ def currency_code(raw: str) -> str:
 def calendar_date(raw: str, formats: Sequence[str] = ISO_DATE_FORMATS) -> date:
     value = raw.strip()
     for fmt in formats:
+        if fmt == "%Y-%m-%d" and len(value) == 10 and value[4] == "-":
+            # The C ISO parser is ~20x faster than strptime; a million-row import notices.
+            try:
+                return date.fromisoformat(value)
+            except ValueError:
+                continue
         try:
             return datetime.strptime(value, fmt).date()
         except ValueError:
