@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -17,7 +17,7 @@ from bot.config import Settings
 from bot.ingest.csvfile import CsvFile, CsvRow
 from bot.ingest.directory import PeopleDirectory, deal_ids
 from bot.ingest.kinds import KINDS, Kind, ReadContext, detect_kind, read_record
-from bot.ingest.mapping import Mapping, load_mapping, preset
+from bot.ingest.mapping import Mapping, load_mapping, native, preset
 from bot.ingest.problems import FieldError, ImportRejected, Problem, ProblemLog
 from bot.ingest.upsert import upsert
 from bot.store.engine import Database
@@ -81,11 +81,7 @@ def run_import(
         raise ImportRejected(log)
     plans.sort(key=lambda plan: RECORD_KINDS.index(plan.kind.name))
     context = ReadContext(
-        stages=settings.stages,
-        zone=settings.zone,
-        default_currency=settings.currency,
-        dates=mapping.dates,
-        decimal=mapping.decimal,
+        stages=settings.stages, zone=settings.zone, default_currency=settings.currency
     )
     now = clock.now()
     with db.begin() as session:
@@ -106,10 +102,10 @@ def _plan(path: Path, mapping: Mapping, request: ImportRequest, log: ProblemLog)
         for problem in rejected.log.shown:
             log.add(problem)
         return None
-    targets: list[str | None] = []
-    for name in header:
-        target = mapping.column_for(name)
-        targets.append(target if target not in targets else None)
+    mapping = _mapping_for(header, mapping, request.kind)
+    # Several headers may feed one column (Salesforce orgs name their loss-reason field
+    # differently); the first non-empty cell among them wins, row by row.
+    targets: list[str | None] = [mapping.column_for(name) for name in header]
     present = {t for t in targets if t} | set(mapping.defaults)
     kind_name = request.kind or mapping.kind
     if kind_name is None:
@@ -141,6 +137,22 @@ def _plan(path: Path, mapping: Mapping, request: ImportRequest, log: ProblemLog)
     return None if missing else _Plan(csv_file, kind, mapping, targets, report)
 
 
+def _mapping_for(header: list[str], mapping: Mapping, forced_kind: str | None) -> Mapping:
+    """The mapping for one file: a CRM preset for its export, native for our own files.
+
+    A people file in native format may ride along with `--format hubspot deals.csv`, so both
+    land in one transaction; it is recognised by its header being a native kind other than
+    the one the mapping is for.
+    """
+    if forced_kind or mapping.kind is None or mapping.source == "native":
+        return mapping
+    native_columns = {native().column_for(name) for name in header}
+    native_kinds = [k.name for k in KINDS.values() if k.signature <= native_columns]
+    if len(native_kinds) == 1 and native_kinds[0] != mapping.kind:
+        return native()
+    return mapping
+
+
 class _FileImport:
     """One file's rows: read in batches, checked, references resolved, upserted."""
 
@@ -157,7 +169,7 @@ class _FileImport:
         self.session = session
         self.workspace_id = workspace_id
         self.plan = plan
-        self.context = context
+        self.context = replace(context, dates=plan.mapping.dates, decimal=plan.mapping.decimal)
         self.log = log
         self.now = now
         self.progress = progress
@@ -221,10 +233,14 @@ class _FileImport:
     def _read(self, row: CsvRow) -> tuple[int, dict[str, Any] | None]:
         mapping = self.plan.mapping
         cells: dict[str, str] = dict(mapping.defaults)
+        filled: set[str] = set()
         for target, raw in zip(self.plan.targets, row.values, strict=False):
-            if target and raw.strip():
+            if target is None or target in filled:
+                continue
+            if raw.strip():
                 cells[target] = mapping.translate(target, raw.strip())
-            elif target:
+                filled.add(target)
+            else:
                 cells.setdefault(target, raw)
         record, problems = read_record(self.plan.kind, cells, self.context)
         for column, value, expected in problems:

@@ -99,7 +99,7 @@ def load_mapping(path: Path) -> Mapping:
 
 def _parse(data: Any, source: str, file: str) -> Mapping:
     def bad(expected: str, key: str | None = None) -> ImportRejected:
-        return ImportRejected.single(Problem(file, None, key, None, expected))
+        return ImportRejected.single(Problem(file, None, None, None, expected))
 
     if not isinstance(data, dict):
         raise bad("a mapping file holds keys such as kind, columns, values, dates")
