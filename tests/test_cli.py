@@ -1,0 +1,149 @@
+"""The `coachbot` command as an admin runs it: a real process, real files, exit codes."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.store.models import Deal
+from tests.helpers import write, write_org
+
+COACHBOT = Path(sys.executable).with_name("coachbot")
+
+
+def coachbot(*args: str, database_url: str, cwd: Path, **env: str) -> subprocess.CompletedProcess:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "COACHBOT_"))}
+    environment |= {"DATABASE_URL": database_url, **env}
+    return subprocess.run(
+        [str(COACHBOT), *args],
+        capture_output=True,
+        text=True,
+        env=environment,
+        cwd=cwd,
+        timeout=120,
+    )
+
+
+def test_import_prints_what_it_did(database_url, tmp_path) -> None:
+    files = [str(p) for p in write_org(tmp_path)]
+    result = coachbot("import", *files, database_url=database_url, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "people.csv: 5 people rows (5 new, 0 updated)",
+        "deals.csv: 4 deals rows (4 new, 0 updated)",
+        "stage_history.csv: 7 stage_history rows (7 new, 0 updated)",
+        "activities.csv: 4 activities rows (4 new, 0 updated)",
+        "feedback.csv: 3 feedback rows (3 new, 0 updated)",
+    ]
+
+
+def test_a_rejected_import_exits_1_and_lists_problems_on_stderr(db, database_url, tmp_path) -> None:
+    people, deals, *_ = write_org(tmp_path)
+    bad = write(tmp_path, "bad.csv", deals.read_text().replace("42,000.50", "forty two"))
+    result = coachbot("import", str(people), str(bad), database_url=database_url, cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert result.stderr.splitlines() == [
+        "Nothing was imported: 1 problem(s) found.",
+        "  - bad.csv, row 2, column 'amount', value 'forty two': expected an amount like 12500 or 12,500.00",
+    ]
+    with db.begin() as session:
+        assert session.scalar(select(func.count()).select_from(Deal)) == 0
+
+
+def test_a_bad_setting_exits_2_naming_the_variable(database_url, tmp_path) -> None:
+    result = coachbot(
+        "db",
+        "current",
+        database_url=database_url,
+        cwd=tmp_path,
+        COACHBOT_TIMEZONE="Europe/Atlantis",
+    )
+    assert result.returncode == 2
+    assert "COACHBOT_TIMEZONE must be an IANA timezone" in result.stderr
+
+
+def test_db_upgrade_reports_the_revision(tmp_path) -> None:
+    url = f"sqlite:///{tmp_path / 'fresh.db'}"
+    result = coachbot("db", "upgrade", database_url=url, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "schema revision: 0001 (latest 0001)"
+
+
+def test_import_mapping_format_and_kind_options(database_url, tmp_path) -> None:
+    crm = Path(__file__).parent / "fixtures" / "crm"
+    result = coachbot(
+        "import",
+        "--format",
+        "salesforce",
+        "--kind",
+        "deals",
+        str(crm / "salesforce_opportunities.csv"),
+        database_url=database_url,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 1  # the owners are not imported yet
+    assert "expected the email or full name of a person in the people file" in result.stderr
+    first = coachbot(
+        "import", str(crm / "salesforce_people.csv"), database_url=database_url, cwd=tmp_path
+    )
+    assert first.returncode == 0, first.stderr
+    second = coachbot(
+        "import",
+        "--format",
+        "salesforce",
+        str(crm / "salesforce_opportunities.csv"),
+        database_url=database_url,
+        cwd=tmp_path,
+    )
+    assert second.returncode == 0, second.stderr
+    assert "salesforce_opportunities.csv: 32 deals rows (32 new, 0 updated)" in second.stdout
+
+
+def test_unknown_option_values_are_refused_by_the_parser(database_url, tmp_path) -> None:
+    result = coachbot(
+        "import", "--format", "pipedrive", "x.csv", database_url=database_url, cwd=tmp_path
+    )
+    assert result.returncode == 2
+    assert "invalid choice: 'pipedrive'" in result.stderr
+
+
+@pytest.mark.parametrize("seed", [7])
+def test_demo_data_writes_the_examples(tmp_path, seed: int) -> None:
+    result = coachbot(
+        "demo-data",
+        "--seed",
+        str(seed),
+        "--out",
+        str(tmp_path / "ex"),
+        database_url="sqlite://",
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    examples = Path(__file__).parents[1] / "examples"
+    for name in ("people.csv", "deals.csv", "stage_history.csv", "activities.csv", "feedback.csv"):
+        assert (tmp_path / "ex" / name).read_bytes() == (examples / name).read_bytes()
+
+
+def test_demo_loads_the_org_and_prints_the_headline_table(tmp_path) -> None:
+    examples = Path(__file__).parents[1] / "examples"
+    result = coachbot(
+        "demo",
+        "--examples",
+        str(examples),
+        "--out",
+        str(tmp_path / "out"),
+        database_url="sqlite://",
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "deals.csv: 6699 deals rows (6699 new, 0 updated)" in result.stdout
+    assert "Headline metrics, deals closed in the 90 days to 2026-11-20:" in result.stdout
+    lena = next(line for line in result.stdout.splitlines() if "Lena Fischer" in line)
+    assert lena.split()[4:6] == ["1", "0"]  # the new hire: one closed deal, none won
+    assert (tmp_path / "out" / "demo.db").exists()
