@@ -183,3 +183,9 @@ def test_kind_can_be_forced(db, settings, clock, tmp_path) -> None:
     people = write(tmp_path, "p.csv", "email,name,role\nx@acme.example,X Y,rep\n")
     [report] = run(db, settings, clock, people, kind="people")
     assert report.kind == "people"
+
+
+def test_progress_is_shown_on_request(db, settings, clock, tmp_path, capsys) -> None:
+    run(db, settings, clock, *write_org(tmp_path), progress=True)
+    shown = capsys.readouterr().err
+    assert "deals.csv (deals)" in shown and "people.csv (people)" in shown

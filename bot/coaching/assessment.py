@@ -1,0 +1,319 @@
+"""A rep's assessment: where they stand, which skills hold them back (ranked by revenue at
+stake and coachability), where they are strong, and which way they are heading. Every
+finding carries its evidence. Pure: CRM frames and `today` in, assessments out."""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from enum import StrEnum
+from typing import Any
+
+import pandas as pd
+
+from bot.analytics import catalog as c
+from bot.analytics.compare import Verdict, compare, metric_info
+from bot.analytics.metrics import CrmData, Measurements, Window, measure, monthly_history
+from bot.analytics.revenue import DAYS_PER_QUARTER, revenue_at_stake
+from bot.analytics.trends import TrendResult, win_rate_trend
+from bot.coaching.skills import FeedbackSignal, coachability, feedback_signals
+from bot.vocabulary import DEFAULT_STAGES, SKILLS
+
+MIN_CLOSED_DEALS = 10  # closed deals in the window before any verdict about a rep
+MAX_STRENGTHS = 3
+MATERIAL_SHARE = 0.01  # of the rep's quarterly won revenue
+LEADING_INDICATORS = frozenset({c.CYCLE_DAYS, c.ACTIVITIES})
+
+
+class Status(StrEnum):
+    ASSESSED = "assessed"
+    NOT_ENOUGH_DATA = "not_enough_data"
+
+
+@dataclass(frozen=True)
+class AssessmentConfig:
+    window_days: int = 90
+    stages: tuple[str, ...] = DEFAULT_STAGES
+    min_closed_deals: int = MIN_CLOSED_DEALS
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One measured comparison, or a feedback summary, behind a finding."""
+
+    kind: str  # "metric" or "feedback"
+    metric: str
+    label: str
+    unit: str
+    value: float | None
+    benchmark: float | None  # the peer group's value
+    sample_size: float
+    benchmark_sample_size: float | None
+    interval: tuple[float, float] | None
+    team_value: float | None
+    top_value: float | None
+    verdict: str
+    revenue_at_stake: float = 0.0
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SkillFinding:
+    skill: str
+    revenue_at_stake: float  # per quarter, conservative
+    coachability: float
+    priority: float
+    evidence: tuple[Evidence, ...]
+
+
+@dataclass(frozen=True)
+class Assessment:
+    rep_id: int
+    email: str
+    name: str
+    team: str | None
+    manager_id: int | None
+    as_of: date
+    window_days: int
+    status: Status
+    closed_deals: int
+    won_deals: int
+    headline: dict[str, float | None]
+    gaps: tuple[SkillFinding, ...]
+    strengths: tuple[SkillFinding, ...]
+    trend: TrendResult
+    comparisons: tuple[Evidence, ...] = field(repr=False)
+
+    @property
+    def revenue_at_stake(self) -> float:
+        return sum(g.revenue_at_stake for g in self.gaps)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict (dates as ISO strings, no NaN)."""
+        return _clean(asdict(self))
+
+
+def assess(data: CrmData, today: date, config: AssessmentConfig | None = None) -> list[Assessment]:
+    """Assess every active rep as of `today`."""
+    config = config or AssessmentConfig()
+    window = Window(today, config.window_days)
+    measured = measure(data, window, config.stages)
+    if measured.reps.empty:
+        return []
+    compared = compare(measured)
+    compared["revenue_at_stake"] = revenue_at_stake(
+        measured, compared, config.window_days, config.stages
+    )
+    history = monthly_history(data, measured.reps.index, today)
+    trends = {rep: win_rate_trend(group) for rep, group in history.groupby("rep_id")}
+    signals = feedback_signals(data.feedback, measured.reps, today)
+    by_rep_signals: dict[int, list[FeedbackSignal]] = defaultdict(list)
+    for row in signals.itertuples():
+        by_rep_signals[row.rep_id].append(row.signal)
+    by_rep_rows = {rep: rows for rep, rows in compared.groupby("rep_id")}
+    return [
+        _assess_rep(
+            rep,
+            measured,
+            by_rep_rows.get(rep, compared.iloc[0:0]),
+            trends[rep],
+            by_rep_signals.get(rep, []),
+            window,
+            config,
+        )
+        for rep in measured.reps.index
+    ]
+
+
+def _assess_rep(
+    rep: int,
+    measured: Measurements,
+    rows: pd.DataFrame,
+    trend: TrendResult,
+    signals: list[FeedbackSignal],
+    window: Window,
+    config: AssessmentConfig,
+) -> Assessment:
+    person = measured.reps.loc[rep]
+    description = measured.description.loc[rep]
+    evidence = [_evidence(row) for row in rows.itertuples()]
+    closed = int(description["closed"])
+    enough = closed >= config.min_closed_deals
+    gaps: tuple[SkillFinding, ...] = ()
+    strengths: tuple[SkillFinding, ...] = ()
+    if enough:
+        quarterly_won = float(description["won_amount"]) * DAYS_PER_QUARTER / window.days
+        gaps = _gaps(evidence, signals, quarterly_won)
+        named = {g.skill for g in gaps}
+        strengths = _strengths(evidence, signals, named)
+    return Assessment(
+        rep_id=int(rep),
+        email=str(person["email"]),
+        name=str(person["name"]),
+        team=None if pd.isna(person["team"]) else str(person["team"]),
+        manager_id=None if pd.isna(person["manager_id"]) else int(person["manager_id"]),
+        as_of=window.today,
+        window_days=window.days,
+        status=Status.ASSESSED if enough else Status.NOT_ENOUGH_DATA,
+        closed_deals=closed,
+        won_deals=int(description["won"]),
+        headline=_headline(evidence, description),
+        gaps=gaps,
+        strengths=strengths,
+        trend=trend,
+        comparisons=tuple(evidence),
+    )
+
+
+def _evidence(row: Any) -> Evidence:
+    info = metric_info(row.metric)
+    return Evidence(
+        kind="metric",
+        metric=row.metric,
+        label=info.label,
+        unit=info.unit,
+        value=_number(row.value),
+        benchmark=_number(row.peer_value),
+        sample_size=float(row.n),
+        benchmark_sample_size=_number(row.peer_n),
+        interval=None if pd.isna(row.low) else (float(row.low), float(row.high)),
+        team_value=_number(row.team_value),
+        top_value=_number(row.top_value),
+        verdict=str(row.verdict),
+        revenue_at_stake=float(row.revenue_at_stake),
+    )
+
+
+def _feedback_evidence(signal: FeedbackSignal, verdict: Verdict) -> Evidence:
+    return Evidence(
+        kind="feedback",
+        metric=f"feedback:{signal.skill}",
+        label=f"{signal.skill.replace('_', ' ')} feedback (1-5)",
+        unit="rating",
+        value=signal.mean_rating,
+        benchmark=signal.team_mean,
+        sample_size=signal.ratings,
+        benchmark_sample_size=None,
+        interval=None,
+        team_value=signal.team_mean,
+        top_value=None,
+        verdict=str(verdict),
+        notes=signal.notes,
+    )
+
+
+def _skill_of(item: Evidence) -> str | None:
+    return metric_info(item.metric).skill if item.kind == "metric" else None
+
+
+def _material(item: Evidence, quarterly_won: float) -> bool:
+    """A credible gap worth coaching: its revenue at stake is at least MATERIAL_SHARE of what
+    the rep wins a quarter. Leading indicators (cycle time, activity) have no revenue figure
+    and always count."""
+    if item.metric in LEADING_INDICATORS:
+        return True
+    return item.revenue_at_stake >= MATERIAL_SHARE * quarterly_won
+
+
+def _gaps(
+    evidence: list[Evidence], signals: list[FeedbackSignal], quarterly_won: float
+) -> tuple[SkillFinding, ...]:
+    """A skill is a gap when a metric it drives is credibly and materially behind peers, or
+    when a loss pattern and the rep's feedback both point at it (two independent signals)."""
+    findings = []
+    weak = {s.skill: s for s in signals if s.weak}
+    for skill in SKILLS:
+        items = [
+            e
+            for e in evidence
+            if e.verdict == Verdict.GAP and _skill_of(e) == skill and _material(e, quarterly_won)
+        ]
+        primary = [e for e in items if not e.metric.startswith("lost_to:")]
+        losses = [e for e in items if e.metric.startswith("lost_to:")]
+        feedback = weak.get(skill)
+        if not primary and not (losses and feedback):
+            continue
+        if feedback:
+            items.append(_feedback_evidence(feedback, Verdict.GAP))
+        corroborated = bool(feedback or (primary and losses))
+        revenue = max((e.revenue_at_stake for e in items), default=0.0)
+        score = coachability(skill, corroborated)
+        findings.append(
+            SkillFinding(skill, revenue, score, round(revenue * score, 0), tuple(items))
+        )
+    findings.sort(key=lambda f: (-f.priority, -f.coachability, -len(f.evidence)))
+    return tuple(findings)
+
+
+def _strengths(
+    evidence: list[Evidence], signals: list[FeedbackSignal], gaps: set[str]
+) -> tuple[SkillFinding, ...]:
+    findings = []
+    strong = {s.skill: s for s in signals if s.strong}
+    for skill in SKILLS:
+        if skill in gaps:
+            continue
+        items = [e for e in evidence if e.verdict == Verdict.STRENGTH and _skill_of(e) == skill]
+        primary = [e for e in items if not e.metric.startswith("lost_to:")]
+        feedback = strong.get(skill)
+        if not primary and not (items and feedback):
+            continue
+        if feedback:
+            items.append(_feedback_evidence(feedback, Verdict.STRENGTH))
+        lead = max((_relative_edge(e) for e in items), default=0.0)
+        findings.append(SkillFinding(skill, 0.0, coachability(skill, False), lead, tuple(items)))
+    findings.sort(key=lambda f: -f.priority)
+    return tuple(findings[:MAX_STRENGTHS])
+
+
+def _relative_edge(item: Evidence) -> float:
+    """How far ahead of peers, as a share of the peer value (for ranking strengths)."""
+    if item.value is None or not item.benchmark:
+        return 0.0
+    return round(abs(item.value - item.benchmark) / abs(item.benchmark), 4)
+
+
+def _headline(evidence: list[Evidence], description: pd.Series) -> dict[str, float | None]:
+    values = {e.metric: e for e in evidence}
+
+    def pick(metric: str) -> tuple[float | None, float | None]:
+        item = values.get(metric)
+        return (item.value, item.benchmark) if item else (None, None)
+
+    win, win_peer = pick(c.WIN_RATE)
+    size, size_peer = pick(c.DEAL_SIZE)
+    cycle, cycle_peer = pick(c.CYCLE_DAYS)
+    activity, activity_peer = pick(c.ACTIVITIES)
+    return {
+        "win_rate": win,
+        "peer_win_rate": win_peer,
+        "average_won_deal": size,
+        "peer_average_won_deal": size_peer,
+        "cycle_days": cycle,
+        "peer_cycle_days": cycle_peer,
+        "activities_per_week": activity,
+        "peer_activities_per_week": activity_peer,
+        "won_amount": _number(description["won_amount"]),
+        "pipeline_created": _number(description["pipeline_created"]),
+        "open_pipeline": _number(description["open_pipeline"]),
+    }
+
+
+def _number(value: Any) -> float | None:
+    if value is None or pd.isna(value):
+        return None
+    return float(value)
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_clean(v) for v in value]
+    if isinstance(value, float):
+        return None if math.isnan(value) or math.isinf(value) else round(value, 4)
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
