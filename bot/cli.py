@@ -5,10 +5,12 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
 
+from bot.cli_output import assessment_json, assessment_table
 from bot.clock import SystemClock
 from bot.config import ConfigError, Settings, load_settings
 from bot.ingest.importer import FileReport, ImportRequest
@@ -43,6 +45,12 @@ def build_parser() -> argparse.ArgumentParser:
     data.add_argument("--seed", type=int, default=7)
     data.add_argument("--out", type=Path, default=Path("examples"))
 
+    assess = commands.add_parser("assess", help="assess every rep and keep a snapshot")
+    assess.add_argument("--as-of", type=_iso_date, help="assess as of this date (default today)")
+    assess.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    assess.add_argument("--window-days", type=int, default=90, help="closed-deal window (90)")
+    assess.add_argument("--workspace", help="Slack team id (COACHBOT_WORKSPACE)")
+
     demo = commands.add_parser("demo", help="load the demo org into a fresh database and show it")
     demo.add_argument("--examples", type=Path, default=Path("examples"))
     demo.add_argument("--out", type=Path, default=Path("out/demo"))
@@ -60,6 +68,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "db": _db,
         "import": _import,
         "demo-data": _demo_data,
+        "assess": _assess,
         "demo": _demo,
     }[args.command]
     try:
@@ -69,14 +78,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_PROBLEM
 
 
-def _database(settings: Settings) -> Database:
-    return Database.from_url(settings.database_url)
+def _database(settings: Settings, migrated: bool = True) -> Database:
+    """The configured database, brought to the latest schema first (cheap when it is)."""
+    from bot.store import migrate
+
+    db = Database.from_url(settings.database_url)
+    if migrated:
+        migrate.upgrade(db.engine)
+    return db
 
 
 def _db(args: argparse.Namespace, settings: Settings) -> int:
     from bot.store import migrate
 
-    db = _database(settings)
+    db = _database(settings, migrated=False)
     if args.action == "upgrade":
         migrate.upgrade(db.engine)
     print(
@@ -110,6 +125,37 @@ def _print_reports(reports: list[FileReport]) -> None:
         )
         if report.ignored_columns:
             print(f"  columns not used: {', '.join(report.ignored_columns)}")
+
+
+def _iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date like 2026-03-31, got {text!r}") from None
+
+
+def _assess(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.coaching.assessment import AssessmentConfig
+    from bot.services.assessments import UnknownWorkspace, run_assessments
+
+    if args.window_days < 14:
+        print("--window-days must be at least 14", file=sys.stderr)
+        return EXIT_PROBLEM
+    clock = SystemClock()
+    as_of = args.as_of or clock.now().astimezone(settings.zone).date()
+    config = AssessmentConfig(window_days=args.window_days, stages=settings.stages)
+    try:
+        result = run_assessments(
+            _database(settings), args.workspace or settings.workspace, as_of, clock.now(), config
+        )
+    except UnknownWorkspace as error:
+        print(error, file=sys.stderr)
+        return EXIT_PROBLEM
+    if args.json:
+        print(assessment_json(result.assessments, as_of, args.window_days))
+    else:
+        print(assessment_table(result.assessments, as_of, args.window_days))
+    return 0
 
 
 def _demo_data(args: argparse.Namespace, _settings: Settings) -> int:

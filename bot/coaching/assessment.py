@@ -317,3 +317,53 @@ def _clean(value: Any) -> Any:
     if isinstance(value, date):
         return value.isoformat()
     return value
+
+
+NOT_ENOUGH_DATA_MESSAGE = "not enough data yet"
+
+
+def status_message(assessment: Assessment, config: AssessmentConfig | None = None) -> str:
+    """Plain words for the status, with what is missing when there is no verdict."""
+    if assessment.status == Status.ASSESSED:
+        return "assessed"
+    needed = (config or AssessmentConfig()).min_closed_deals
+    return (
+        f"{NOT_ENOUGH_DATA_MESSAGE}: {assessment.closed_deals} closed deal(s) in the last "
+        f"{assessment.window_days} days, {needed} needed for a verdict"
+    )
+
+
+def summary(assessment: Assessment) -> dict[str, Any]:
+    """The JSON shape of `coachbot assess --json`: per rep, ranked gaps with their lead
+    metric and all evidence, strengths and trend."""
+
+    def finding(item: SkillFinding) -> dict[str, Any]:
+        lead = max(item.evidence, key=lambda e: (e.kind == "metric", e.revenue_at_stake))
+        return {
+            "skill": item.skill,
+            "metric": lead.metric,
+            "value": lead.value,
+            "benchmark": lead.benchmark,
+            "sample_size": lead.sample_size,
+            "benchmark_sample_size": lead.benchmark_sample_size,
+            "revenue_at_stake": item.revenue_at_stake,
+            "coachability": item.coachability,
+            "evidence": [asdict(e) for e in item.evidence],
+        }
+
+    return _clean(
+        {
+            "email": assessment.email,
+            "name": assessment.name,
+            "team": assessment.team,
+            "status": str(assessment.status),
+            "message": status_message(assessment),
+            "closed_deals": assessment.closed_deals,
+            "won_deals": assessment.won_deals,
+            "headline": assessment.headline,
+            "revenue_at_stake": assessment.revenue_at_stake,
+            "gaps": [finding(g) for g in assessment.gaps],
+            "strengths": [finding(s) for s in assessment.strengths],
+            "trend": asdict(assessment.trend),
+        }
+    )

@@ -6,6 +6,7 @@ import pandas as pd
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
+from bot.analytics.metrics import CrmData
 from bot.store.models import Activity, Deal, Feedback, Person, StageEvent
 
 
@@ -96,3 +97,14 @@ def feedback_frame(session: Session, workspace_id: int) -> pd.DataFrame:
         Feedback.given_on,
     ).where(Feedback.workspace_id == workspace_id)
     return _frame(session, query)
+
+
+def load_crm_data(session: Session, workspace_id: int) -> CrmData:
+    """Every CRM table of one workspace, as the pure analytics take them."""
+    return CrmData(
+        people=people_frame(session, workspace_id),
+        deals=deals_frame(session, workspace_id),
+        stage_events=stage_events_frame(session, workspace_id),
+        activities=activities_frame(session, workspace_id),
+        feedback=feedback_frame(session, workspace_id),
+    )

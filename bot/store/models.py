@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import (
+    JSON,
     CheckConstraint,
     Date,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -148,3 +151,27 @@ class Feedback(Base):
     rating: Mapped[int] = mapped_column(Integer)
     note: Mapped[str | None] = mapped_column(Text)
     given_on: Mapped[date] = mapped_column(Date)
+
+
+class AssessmentSnapshot(Base):
+    """A rep's assessment as of one date, kept so history and checkpoints can compare."""
+
+    __tablename__ = "assessments"
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "person_id", "as_of"),
+        Index("ix_assessments_person_as_of", "person_id", "as_of"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    as_of: Mapped[date] = mapped_column(Date)
+    window_days: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(32))
+    closed_deals: Mapped[int] = mapped_column(Integer)
+    win_rate: Mapped[float | None] = mapped_column(Float)
+    revenue_at_stake: Mapped[Decimal] = mapped_column(MONEY)
+    top_gap: Mapped[str | None] = mapped_column(String(64))
+    trend: Mapped[str] = mapped_column(String(32))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)

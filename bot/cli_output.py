@@ -1,0 +1,68 @@
+"""How the CLI shows assessments: a terminal table, or JSON for other tools."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+from bot.coaching.assessment import Assessment, SkillFinding, Status, summary
+
+SKILL_WIDTH = 60
+
+
+def assessment_json(assessments: list[Assessment], as_of: date, window_days: int) -> str:
+    payload = {
+        "as_of": as_of.isoformat(),
+        "window_days": window_days,
+        "reps": {a.email: summary(a) for a in assessments},
+    }
+    return json.dumps(payload, indent=2, ensure_ascii=False)
+
+
+def assessment_table(assessments: list[Assessment], as_of: date, window_days: int) -> str:
+    header = (
+        "rep",
+        "team",
+        "closed",
+        "win rate",
+        "trend",
+        "top gaps ($/quarter at stake)",
+        "strengths",
+    )
+    rows = [header]
+    for a in sorted(assessments, key=lambda a: (a.team or "", a.name)):
+        win = a.headline.get("win_rate")
+        peer = a.headline.get("peer_win_rate")
+        win_text = "-" if win is None else f"{win:.0%}" + ("" if peer is None else f" ({peer:.0%})")
+        if a.status == Status.NOT_ENOUGH_DATA:
+            gaps = "not enough data yet"
+        else:
+            gaps = ", ".join(_gap_text(g) for g in a.gaps) or "none"
+        strengths = ", ".join(s.skill for s in a.strengths) or "-"
+        trend = str(a.trend.direction).replace("_", " ")
+        rows.append(
+            (
+                a.name,
+                a.team or "-",
+                str(a.closed_deals),
+                win_text,
+                trend,
+                _cut(gaps),
+                _cut(strengths),
+            )
+        )
+    widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
+    lines = [f"Assessments as of {as_of.isoformat()}, deals closed in the last {window_days} days"]
+    lines.append("win rate in brackets: the rep's peer group")
+    for row in rows:
+        lines.append("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)))
+    return "\n".join(line.rstrip() for line in lines)
+
+
+def _gap_text(gap: SkillFinding) -> str:
+    # Leading indicators carry no revenue figure; "$0" would read as "worth nothing".
+    return f"{gap.skill} ${gap.revenue_at_stake:,.0f}" if gap.revenue_at_stake else gap.skill
+
+
+def _cut(text: str) -> str:
+    return text if len(text) <= SKILL_WIDTH else text[: SKILL_WIDTH - 3] + "..."
