@@ -74,11 +74,10 @@ def database_backend(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     yield f"sqlite-template:{template}"
 
 
-@pytest.fixture
-def database_url(database_backend: str, tmp_path: Path) -> str:
-    """A URL to an empty, migrated database of its own for this test."""
+def fresh_database(database_backend: str, folder: Path) -> str:
+    """An empty, migrated database: a copy of the SQLite template, or PostgreSQL emptied."""
     if database_backend.startswith("sqlite-template:"):
-        copy = tmp_path / "coachbot.db"
+        copy = folder / "coachbot.db"
         shutil.copy(database_backend.split(":", 1)[1], copy)
         return f"sqlite:///{copy}"
     engine = make_engine(database_backend)
@@ -87,6 +86,12 @@ def database_url(database_backend: str, tmp_path: Path) -> str:
         connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
     engine.dispose()
     return database_backend
+
+
+@pytest.fixture
+def database_url(database_backend: str, tmp_path: Path) -> str:
+    """A URL to an empty, migrated database of its own for this test."""
+    return fresh_database(database_backend, tmp_path)
 
 
 @pytest.fixture

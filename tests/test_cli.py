@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -147,3 +148,39 @@ def test_demo_loads_the_org_and_prints_the_headline_table(tmp_path) -> None:
     lena = next(line for line in result.stdout.splitlines() if "Lena Fischer" in line)
     assert lena.split()[4:6] == ["1", "0"]  # the new hire: one closed deal, none won
     assert (tmp_path / "out" / "demo.db").exists()
+
+
+def test_assess_prints_json_per_rep_by_email(database_url, tmp_path) -> None:
+    files = [str(p) for p in write_org(tmp_path)]
+    assert coachbot("import", *files, database_url=database_url, cwd=tmp_path).returncode == 0
+
+    result = coachbot(
+        "assess", "--as-of", "2026-05-01", "--json", database_url=database_url, cwd=tmp_path
+    )
+
+    assert result.returncode == 0, result.stderr
+    payload = json.loads(result.stdout)
+    assert payload["as_of"] == "2026-05-01" and payload["window_days"] == 90
+    assert set(payload["reps"]) == {"ann@acme.example", "bob@acme.example"}
+    ann = payload["reps"]["ann@acme.example"]
+    assert ann["status"] == "not_enough_data"
+    assert (
+        ann["message"]
+        == "not enough data yet: 2 closed deal(s) in the last 90 days, 10 needed for a verdict"
+    )
+    assert ann["gaps"] == [] and ann["trend"]["direction"] == "not_enough_data"
+
+
+def test_assess_table_and_its_errors(database_url, tmp_path) -> None:
+    files = [str(p) for p in write_org(tmp_path)]
+    coachbot("import", *files, database_url=database_url, cwd=tmp_path)
+    table = coachbot("assess", "--as-of", "2026-05-01", database_url=database_url, cwd=tmp_path)
+    assert table.returncode == 0, table.stderr
+    assert "Assessments as of 2026-05-01, deals closed in the last 90 days" in table.stdout
+    assert "not enough data yet" in table.stdout
+
+    unknown = coachbot("assess", "--workspace", "T0NOPE", database_url=database_url, cwd=tmp_path)
+    assert unknown.returncode == 1
+    assert "no data for workspace 'T0NOPE': import CRM files first" in unknown.stderr
+    bad_date = coachbot("assess", "--as-of", "31/12/2026", database_url=database_url, cwd=tmp_path)
+    assert bad_date.returncode == 2 and "expected a date like 2026-03-31" in bad_date.stderr
