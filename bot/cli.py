@@ -8,9 +8,7 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-import pandas as pd
-
-from bot.cli_output import assessment_json, assessment_table
+from bot.cli_output import assessment_json, assessment_table, biggest_gaps
 from bot.clock import SystemClock
 from bot.config import ConfigError, Settings, load_settings
 from bot.ingest.importer import FileReport, ImportRequest
@@ -172,33 +170,16 @@ def _demo(args: argparse.Namespace, settings: Settings) -> int:
     result = run_demo(args.examples, args.out, settings, SystemClock())
     print(f"Demo org loaded into {result.database_path}")
     _print_reports(result.imported)
+    run = result.assessed
     print()
-    print(f"Headline metrics, deals closed in the 90 days to {result.as_of.isoformat()}:")
-    print(_format_headline(result.headline))
+    print(assessment_table(run.assessments, run.as_of, 90))
+    print()
+    print(biggest_gaps(run.assessments))
+    print()
+    print("Every figure is explained in docs/methodology.md; the full evidence is in")
+    print(f"  DATABASE_URL=sqlite:///{result.database_path} COACHBOT_WORKSPACE=T0DEMO \\")
+    print(f"  .venv/bin/coachbot assess --as-of {run.as_of.isoformat()} --json")
     return 0
-
-
-def _format_headline(table: pd.DataFrame) -> str:
-    shown = table.copy()
-    shown["win_rate"] = shown["win_rate"].map(lambda v: "-" if v != v else f"{v:.0%}")
-    shown["avg_won_amount"] = shown["avg_won_amount"].map(lambda v: "-" if v != v else f"${v:,.0f}")
-    shown["median_cycle_days"] = shown["median_cycle_days"].map(
-        lambda v: "-" if v != v else f"{v:.0f}"
-    )
-    shown["activities_per_week"] = shown["activities_per_week"].map(lambda v: f"{v:.1f}")
-    shown["open_pipeline"] = shown["open_pipeline"].map(lambda v: f"${v:,.0f}")
-    shown.columns = [
-        "rep",
-        "team",
-        "closed",
-        "won",
-        "win rate",
-        "avg won",
-        "cycle (days)",
-        "activities/wk",
-        "open pipeline",
-    ]
-    return shown.to_string(index=False)
 
 
 if __name__ == "__main__":

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import date
 
-from bot.coaching.assessment import Assessment, SkillFinding, Status, summary
+from bot.coaching.assessment import Assessment, Evidence, SkillFinding, Status, summary
 
 SKILL_WIDTH = 60
 
@@ -66,3 +66,56 @@ def _gap_text(gap: SkillFinding) -> str:
 
 def _cut(text: str) -> str:
     return text if len(text) <= SKILL_WIDTH else text[: SKILL_WIDTH - 3] + "..."
+
+
+def biggest_gaps(assessments: list[Assessment], count: int = 3) -> str:
+    """The largest gaps in the org, each with the evidence behind it."""
+    ranked = sorted(
+        ((a, g) for a in assessments for g in a.gaps if g.revenue_at_stake > 0),
+        key=lambda pair: -pair[1].revenue_at_stake,
+    )[:count]
+    if not ranked:
+        return "No credible gaps with revenue at stake."
+    lines = [f"The {len(ranked)} biggest gaps and their evidence:"]
+    for assessment, gap in ranked:
+        lines.append(
+            f"- {assessment.name}: {gap.skill.replace('_', ' ')}, "
+            f"${gap.revenue_at_stake:,.0f} a quarter at stake"
+        )
+        lines += [f"    {evidence_line(item)}" for item in gap.evidence]
+    return "\n".join(lines)
+
+
+def evidence_line(item: Evidence) -> str:
+    """One comparison in words: value and sample, the peers' value and sample."""
+    value = format_value(item.value, item.unit)
+    text = f"{item.label}: {value} ({_sample(item.sample_size, item.unit)})"
+    # Feedback is compared with the rep's whole team; metrics with their peer group.
+    against = "team" if item.kind == "feedback" else "peers"
+    text += f" vs {against} {format_value(item.benchmark, item.unit)}"
+    if item.benchmark_sample_size:
+        text += f" ({_sample(item.benchmark_sample_size, item.unit)})"
+    if item.notes:
+        text += f' - "{item.notes[0]}"'
+    return text
+
+
+def _sample(size: float, unit: str) -> str:
+    if unit == "per_week":
+        return f"{size:.0f} weeks"
+    if unit == "rating":
+        return f"{size:.0f} ratings"
+    return f"n={size:.0f}"
+
+
+def format_value(value: float | None, unit: str) -> str:
+    if value is None:
+        return "-"
+    return {
+        "pct": f"{value:.0%}",
+        "money": f"${value:,.0f}",
+        "days": f"{value:.0f} days",
+        "per_week": f"{value:.1f}/week",
+        "points": f"{value:.1f} pts",
+        "rating": f"{value:.1f}/5",
+    }.get(unit, f"{value:g}")

@@ -144,9 +144,13 @@ def test_demo_loads_the_org_and_prints_the_headline_table(tmp_path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "deals.csv: 6699 deals rows (6699 new, 0 updated)" in result.stdout
-    assert "Headline metrics, deals closed in the 90 days to 2026-11-20:" in result.stdout
+    assert "Assessments as of 2026-11-20, deals closed in the last 90 days" in result.stdout
     lena = next(line for line in result.stdout.splitlines() if "Lena Fischer" in line)
-    assert lena.split()[4:6] == ["1", "0"]  # the new hire: one closed deal, none won
+    assert lena.split()[4] == "1" and "not enough data yet" in lena  # the new hire
+    tyler = next(line for line in result.stdout.splitlines() if line.startswith("Tyler Brooks"))
+    assert "discovery $" in tyler
+    assert "The 3 biggest gaps and their evidence:" in result.stdout
+    assert "discovery → qualification conversion: 33% (n=36) vs peers 71% (n=324)" in result.stdout
     assert (tmp_path / "out" / "demo.db").exists()
 
 
