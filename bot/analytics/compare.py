@@ -10,7 +10,7 @@ import pandas as pd
 from scipy import stats as sps
 
 from bot.analytics import catalog as c
-from bot.analytics.metrics import Measurements
+from bot.analytics.metrics import Measurements, peer_sums
 from bot.analytics.stats import (
     beta_posterior,
     fit_beta_strength,
@@ -79,11 +79,16 @@ def _pools(frame: pd.DataFrame, reps: pd.DataFrame, sums: list[str]) -> pd.DataF
     """Add peer pools (the rep's peer group without the rep) and team pools (with the rep)."""
     frame = frame.join(reps[["team", "peer_group"]], on="rep_id")
     frame["team"] = frame["team"].fillna("(no team)")
-    for column in sums:
-        group_total = frame.groupby(["metric", "peer_group"])[column].transform("sum")
-        frame[f"peer_{column}"] = group_total - frame[column]
-        frame[f"team_{column}"] = frame.groupby(["metric", "team"])[column].transform("sum")
-    return frame
+    parts = []
+    for _metric, group in frame.groupby("metric", sort=False):
+        values = group.set_index("rep_id")[sums].astype(float)
+        peers = peer_sums(values, reps)
+        group = group.copy()
+        for column in sums:
+            group[f"peer_{column}"] = peers[column].to_numpy()
+            group[f"team_{column}"] = group.groupby("team")[column].transform("sum")
+        parts.append(group)
+    return pd.concat(parts) if parts else frame
 
 
 def _verdicts(frame: pd.DataFrame, min_sample: pd.Series, rate_like: bool) -> pd.DataFrame:
@@ -109,14 +114,32 @@ def _verdicts(frame: pd.DataFrame, min_sample: pd.Series, rate_like: bool) -> pd
 
 
 def _top(frame: pd.DataFrame, min_sample: pd.Series) -> pd.Series:
-    """Per metric, the value top performers reach: the upper quartile among reps with enough
-    data (lower quartile where lower is better)."""
+    """The value top performers reach: the upper quartile (lower where lower is better) among
+    the reps with enough data in the rep's own peer group, or the whole org when the group has
+    fewer than four such reps. Deal sizes differ by segment, so an org-wide top would mislead."""
     eligible = frame[frame["n"] >= min_sample]
-    tops = {}
-    for metric, group in eligible.groupby("metric"):
-        quantile = TOP_QUANTILE if metric_info(str(metric)).higher_is_better else 1 - TOP_QUANTILE
-        tops[metric] = group["estimate"].quantile(quantile) if len(group) >= 4 else np.nan
-    return frame["metric"].map(tops)
+
+    def quartile(group: pd.DataFrame, metric: str) -> float:
+        if len(group) < 4:
+            return np.nan
+        q = TOP_QUANTILE if metric_info(metric).higher_is_better else 1 - TOP_QUANTILE
+        return float(group["estimate"].quantile(q))
+
+    by_group = {
+        (metric, peer): quartile(group, str(metric))
+        for (metric, peer), group in eligible.groupby(["metric", "peer_group"])
+    }
+    by_org = {metric: quartile(group, str(metric)) for metric, group in eligible.groupby("metric")}
+    keys = zip(frame["metric"], frame["peer_group"], strict=True)
+    return pd.Series(
+        [
+            value
+            if not np.isnan(value := by_group.get(key, np.nan))
+            else by_org.get(key[0], np.nan)
+            for key in keys
+        ],
+        index=frame.index,
+    )
 
 
 def _minimums(frame: pd.DataFrame) -> pd.Series:
@@ -169,7 +192,12 @@ def _compare_per_week(measured: Measurements) -> pd.DataFrame:
         centre = group["peer_value"].fillna(pooled)
         strength = fit_gamma_strength(group["count"], group["weeks"], centre)
         if strength is None:
-            group["estimate"], group["low"], group["high"] = (group["value"],) * 3
+            # Too few reps to learn a prior: the rep's own Poisson interval (Jeffreys).
+            shape = group["count"] + 0.5
+            scale = 1 / group["weeks"].replace(0, np.nan)
+            group["estimate"] = group["value"]
+            group["low"] = sps.gamma.ppf((1 - LEVEL) / 2, shape, scale=scale)
+            group["high"] = sps.gamma.ppf(0.5 + LEVEL / 2, shape, scale=scale)
         else:
             estimate, low, high = gamma_posterior(
                 centre, strength, group["count"], group["weeks"], LEVEL

@@ -1,8 +1,9 @@
 """How far each deal got through the pipeline, and stage-to-stage conversion.
 
-A deal's reach is the index of the furthest stage it entered: from its stage history where
-the export has one, from its furthest stage otherwise. A won deal passed every stage. A
-closed deal whose reach is unknown counts for win rate only, never for conversion.
+A deal's reach is the index of the furthest stage it entered: the later of its stage history
+(where the export has one) and its furthest stage. A won deal with a known reach passed
+every stage. A closed deal whose reach is unknown (no history, no furthest stage, won or
+lost) counts for win rate only, never for conversion.
 """
 
 from __future__ import annotations

@@ -64,6 +64,25 @@ def active_reps(people: pd.DataFrame, min_peers: int = 4) -> pd.DataFrame:
     return reps.assign(peer_group=peer)
 
 
+def peer_sums(values: pd.DataFrame, reps: pd.DataFrame) -> pd.DataFrame:
+    """Per-rep sums (index: rep id) totalled over each rep's peer group, without the rep.
+
+    A rep compared within their segment, or the whole org, is pooled with every rep of that
+    segment or org, including those who are themselves compared within their own team.
+    """
+    people = reps.reindex(values.index)
+    team = values.groupby(people["team"].fillna("(no team)").to_numpy()).transform("sum")
+    segment = values.groupby(people["segment"].fillna("(none)").to_numpy()).transform("sum")
+    org = pd.DataFrame(
+        np.broadcast_to(values.sum().to_numpy(), values.shape),
+        index=values.index,
+        columns=values.columns,
+    )
+    level = people["peer_group"].str.split(":").str[0].to_numpy()[:, None]
+    pooled = np.where(level == "team", team, np.where(level == "segment", segment, org))
+    return pd.DataFrame(pooled, index=values.index, columns=values.columns) - values
+
+
 def measure(data: CrmData, window: Window, stages: Sequence[str]) -> Measurements:
     reps = active_reps(data.people)
     deals = data.deals[data.deals["owner_id"].isin(reps.index)]
@@ -205,7 +224,8 @@ def _describe(
         ["won_amount", "pipeline_created", "open_pipeline"]
     ].fillna(0.0)
     since = pd.Timestamp(window.start + timedelta(days=1), tz="UTC")
-    recent = activities[activities["occurred_at"] >= since]
+    until = pd.Timestamp(window.today + timedelta(days=1), tz="UTC")
+    recent = activities[(activities["occurred_at"] >= since) & (activities["occurred_at"] < until)]
     by_kind = recent.groupby(["owner_id", "kind"]).size().unstack(fill_value=0)
     for kind in ("call", "email", "meeting", "demo"):
         count = by_kind[kind] if kind in by_kind else pd.Series(dtype=float)

@@ -10,7 +10,7 @@ import pandas as pd
 from bot.analytics import catalog as c
 from bot.analytics.compare import Verdict
 from bot.analytics.funnel import transitions
-from bot.analytics.metrics import MULTITHREAD_CONTACTS, Measurements
+from bot.analytics.metrics import MULTITHREAD_CONTACTS, Measurements, peer_sums
 
 DAYS_PER_QUARTER = 365.25 / 4
 MIN_WINS_FOR_OWN_DEAL_SIZE = 3
@@ -23,7 +23,7 @@ def revenue_at_stake(
     scale = DAYS_PER_QUARTER / window_days
     value = _value_per_win(measured, compared)
     rates = measured.rates.set_index(["rep_id", "metric"])
-    downstream = _downstream_conversion(rates, compared, stages)
+    downstream = _downstream_conversion(compared, stages)
     closed = measured.description["closed"]
     won = measured.description["won"]
     won_amount = measured.description["won_amount"]
@@ -38,6 +38,7 @@ def revenue_at_stake(
             stake = closed.get(rep, 0) * scale * shortfall * per_win
         elif metric.startswith("conversion:"):
             entered = rates.loc[(rep, metric), "trials"]
+            # No cap here: a rep who compensates downstream gains beyond their peers' win rate.
             stake = entered * scale * shortfall * downstream.get((rep, metric), 0.0) * per_win
         elif metric == c.MULTITHREADED:
             uplift = _multithread_uplift(peers.loc[rep])
@@ -81,23 +82,20 @@ def _value_per_win(measured: Measurements, compared: pd.DataFrame) -> dict[int, 
 
 
 def _downstream_conversion(
-    rates: pd.DataFrame, compared: pd.DataFrame, stages: tuple[str, ...]
+    compared: pd.DataFrame, stages: tuple[str, ...]
 ) -> dict[tuple[int, str], float]:
-    """Per rep and conversion metric: the share of deals past that step that go on to win,
-    at the rep's own later conversion rates (their peers' where the rep has no deals there)."""
+    """Per rep and conversion metric: the share of deals past that step that go on to win, at
+    the rep's own later conversion rates, shrunk toward their peers (a rep's 6 of 7 at one
+    stage is not taken at face value)."""
     names = [c.conversion_name(s, t) for s, t in transitions(stages)]
-    peer = compared.set_index(["rep_id", "metric"])["peer_value"]
+    table = compared.set_index(["rep_id", "metric"])
+    estimate = table["estimate"].where(table["estimate"].notna(), table["peer_value"])
     result: dict[tuple[int, str], float] = {}
     for rep in compared["rep_id"].unique():
         for position, name in enumerate(names):
             product = 1.0
             for later in names[position + 1 :]:
-                key = (rep, later)
-                trials = rates["trials"].get(key, 0)
-                if trials > 0:
-                    product *= rates["successes"][key] / trials
-                else:
-                    product *= float(np.nan_to_num(peer.get(key, 0.0)))
+                product *= float(np.nan_to_num(estimate.get((rep, later), 0.0)))
             result[(rep, name)] = product
     return result
 
@@ -126,8 +124,7 @@ def _tallies(measured: Measurements) -> pd.DataFrame:
 
 def _peer_totals(measured: Measurements, tallies: pd.DataFrame) -> pd.DataFrame:
     """The same tallies for each rep's peer group, without the rep."""
-    group = measured.reps["peer_group"]
-    return tallies.groupby(group).transform("sum") - tallies
+    return peer_sums(tallies, measured.reps)
 
 
 def _multithread_uplift(peers: pd.Series) -> float:

@@ -14,7 +14,8 @@ FloatArray = NDArray[np.float64]
 # A prior may not count for more than this many deals (or weeks): with no visible spread
 # between reps the method of moments would otherwise give an infinitely strong prior.
 MAX_PRIOR_STRENGTH = 5000.0
-MIN_PRIOR_STRENGTH = 2.0
+MIN_PRIOR_STRENGTH = 2.0  # deals
+MIN_WEEKS_PRIOR_STRENGTH = 0.5  # weeks
 
 
 def wilson_interval(
@@ -97,7 +98,7 @@ def fit_gamma_strength(counts: ArrayLike, exposure: ArrayLike, centres: ArrayLik
     observed = float(np.sum(weights * (c / t - m) ** 2))
     sampling = float(np.sum(weights * m / t))
     spread = float(np.sum(weights * m))
-    return _strength(observed - sampling, spread, 0.5)
+    return _strength(observed - sampling, spread, MIN_WEEKS_PRIOR_STRENGTH)
 
 
 def gamma_posterior(

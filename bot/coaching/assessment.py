@@ -88,6 +88,8 @@ class Assessment:
 
     @property
     def revenue_at_stake(self) -> float:
+        """The sum over gaps. Gaps can overlap (a missing champion and few contacts explain
+        some of the same lost deals), so this is an upper bound, shown as "up to"."""
         return sum(g.revenue_at_stake for g in self.gaps)
 
     def to_dict(self) -> dict[str, Any]:

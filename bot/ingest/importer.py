@@ -263,8 +263,12 @@ class _FileImport:
             return None
 
     def full_rows(self, rows: list[dict[str, Any]], model: Any) -> list[dict[str, Any]]:
-        """Every row with the same keys, as one batched statement needs."""
-        columns = [c.key for c in model.__table__.columns if c.key != "id"]
+        """Every row with the same keys, as one batched statement needs.
+
+        Only the model's columns that some row provides: the rest keep their defaults (an
+        import never touches what users set in Slack, such as paused nudges)."""
+        provided = set().union(*(r.keys() for r in rows)) if rows else set()
+        columns = [c.key for c in model.__table__.columns if c.key in provided and c.key != "id"]
         return [{c: r.get(c) for c in columns} for r in rows]
 
     def updated_columns(self, *always: str, renames: dict[str, str] | None = None) -> list[str]:

@@ -32,7 +32,7 @@ def run_assessments(
 ) -> AssessmentRun:
     """Assess every active rep of the workspace as of `as_of` and store one snapshot each.
 
-    Running again for the same date replaces that date's snapshots, so a rerun after a
+    Running again for the same date and window replaces those snapshots, so a rerun after a
     fresh import corrects them instead of adding duplicates.
     """
     with db.begin() as session:
@@ -69,8 +69,10 @@ def save_snapshots(
             session,
             AssessmentSnapshot.__table__,
             rows[start : start + 500],
-            key=("workspace_id", "person_id", "as_of"),
-            update=[c for c in rows[0] if c not in ("workspace_id", "person_id", "as_of")],
+            key=("workspace_id", "person_id", "as_of", "window_days"),
+            update=[
+                c for c in rows[0] if c not in ("workspace_id", "person_id", "as_of", "window_days")
+            ],
         )
 
 

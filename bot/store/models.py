@@ -18,6 +18,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -63,6 +64,8 @@ class Person(Base):
     slack_user_id: Mapped[str | None] = mapped_column(String(32))
     hire_date: Mapped[date | None] = mapped_column(Date)
     active: Mapped[bool] = mapped_column(default=True)
+    # Set by the rep (/coach pause); never touched by a CRM import.
+    nudges_paused: Mapped[bool] = mapped_column(default=False, server_default=false())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     manager: Mapped[Person | None] = relationship(remote_side=[id])
@@ -158,7 +161,7 @@ class AssessmentSnapshot(Base):
 
     __tablename__ = "assessments"
     __table_args__ = (
-        UniqueConstraint("workspace_id", "person_id", "as_of"),
+        UniqueConstraint("workspace_id", "person_id", "as_of", "window_days"),
         Index("ix_assessments_person_as_of", "person_id", "as_of"),
     )
 

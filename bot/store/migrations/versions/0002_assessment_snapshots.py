@@ -49,7 +49,8 @@ def upgrade() -> None:
             "workspace_id",
             "person_id",
             "as_of",
-            name=op.f("uq_assessments_workspace_id_person_id_as_of"),
+            "window_days",
+            name=op.f("uq_assessments_workspace_id_person_id_as_of_window_days"),
         ),
     )
     op.create_index("ix_assessments_person_as_of", "assessments", ["person_id", "as_of"])
