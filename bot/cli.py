@@ -49,6 +49,13 @@ def build_parser() -> argparse.ArgumentParser:
     assess.add_argument("--window-days", type=int, default=90, help="closed-deal window (90)")
     assess.add_argument("--workspace", help="Slack team id (COACHBOT_WORKSPACE)")
 
+    serve = commands.add_parser("serve", help="run the Slack app (Socket Mode, or --http)")
+    serve.add_argument("--http", action="store_true", help="HTTP endpoint for production")
+    serve.add_argument("--host", default="127.0.0.1", help="HTTP bind address (127.0.0.1)")
+    serve.add_argument("--port", type=int, default=3000, help="HTTP port (3000)")
+    serve.add_argument("--workers", type=int, default=2, help="HTTP worker processes (2)")
+    serve.add_argument("--threads", type=int, default=8, help="threads per worker (8)")
+
     demo = commands.add_parser("demo", help="load the demo org into a fresh database and show it")
     demo.add_argument("--examples", type=Path, default=Path("examples"))
     demo.add_argument("--out", type=Path, default=Path("out/demo"))
@@ -67,6 +74,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "import": _import,
         "demo-data": _demo_data,
         "assess": _assess,
+        "serve": _serve,
         "demo": _demo,
     }[args.command]
     try:
@@ -153,6 +161,19 @@ def _assess(args: argparse.Namespace, settings: Settings) -> int:
         print(assessment_json(result.assessments, as_of, args.window_days))
     else:
         print(assessment_table(result.assessments, as_of, args.window_days))
+    return 0
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    import logging
+
+    from bot.slack.serve import serve_http, serve_socket_mode
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    if args.http:
+        serve_http(settings, args.host, args.port, args.workers, args.threads)
+    else:
+        serve_socket_mode(settings)
     return 0
 
 

@@ -55,12 +55,17 @@ def compare(measured: Measurements) -> pd.DataFrame:
     """One row per rep and metric; `shortfall` is the conservative distance to the peer value
     (in the metric's units) for gaps, zero otherwise."""
     frames = [
-        _compare_rates(measured),
-        _compare_per_week(measured),
-        _compare_means(measured),
+        compare_kind(measured)
+        for compare_kind, table in (
+            (_compare_rates, measured.rates),
+            (_compare_per_week, measured.per_week),
+            (_compare_means, measured.means),
+        )
+        if len(table)  # nothing closed in the window: nothing to compare
     ]
-    table = pd.concat([f for f in frames if len(f)], ignore_index=True)
-    return table[COLUMNS]
+    if not frames:
+        return pd.DataFrame(columns=COLUMNS)
+    return pd.concat(frames, ignore_index=True)[COLUMNS]
 
 
 def metric_info(name: str) -> c.Metric:

@@ -1,0 +1,109 @@
+"""What a user typed after /coach, or in a DM, as a command coachbot understands. Pure."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+
+from bot.vocabulary import SKILLS
+
+SUBCOMMANDS: dict[str, str] = {
+    "me": "your assessment: strengths, gaps against your peers, trend, revenue at stake",
+    "plan": "your coaching focus and plan",
+    "roleplay": "practise a skill, e.g. `/coach roleplay negotiation`",
+    "team": "managers: your team at a glance",
+    "rep": "managers and admins: one rep's assessment, e.g. `/coach rep @dana`",
+    "feedback": "managers: log feedback for a rep, e.g. `/coach feedback @dana`",
+    "pause": "pause your weekly coaching nudges",
+    "resume": "resume your weekly coaching nudges",
+    "import": "admins: how to import CRM data",
+    "help": "this list",
+}
+_MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
+_RAW_ID = re.compile(r"^@?([UW][A-Z0-9]{6,})$")
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str  # one of SUBCOMMANDS, or "unknown"
+    user: str | None = None  # a Slack user id, for rep/feedback
+    skill: str | None = None  # for roleplay
+    text: str = ""  # what was typed, for messages about it
+    problem: str | None = None  # why the arguments could not be used
+    suggestion: str | None = None  # for an unknown subcommand: the closest known one
+
+
+def parse(text: str) -> Command:
+    """`me`, `rep <@U123|dana>`, `roleplay negotiation`, ... ; empty text means help."""
+    words = text.strip().split()
+    if not words:
+        return Command("help", text=text)
+    name, args = words[0].lower(), words[1:]
+    if name not in SUBCOMMANDS:
+        close = difflib.get_close_matches(name, list(SUBCOMMANDS), n=1, cutoff=0.6)
+        return Command("unknown", text=text, suggestion=close[0] if close else None)
+    if name in ("rep", "feedback"):
+        return _with_user(name, args, text)
+    if name == "roleplay":
+        return _with_skill(args, text)
+    return Command(name, text=text)
+
+
+def _with_user(name: str, args: list[str], text: str) -> Command:
+    if not args:
+        return Command(name, text=text, problem=f"Name the rep: `/coach {name} @name`.")
+    mention = _MENTION.match(args[0]) or _RAW_ID.match(args[0])
+    if not mention:
+        return Command(
+            name,
+            text=text,
+            problem=f"`{args[0]}` is not a Slack mention. Type `@` and pick the rep from the list.",
+        )
+    return Command(name, user=mention.group(1), text=text)
+
+
+def _with_skill(args: list[str], text: str) -> Command:
+    if not args:
+        return Command("roleplay", text=text)
+    wanted = "_".join(args).lower().replace("-", "_")
+    if wanted in SKILLS:
+        return Command("roleplay", skill=wanted, text=text)
+    close = difflib.get_close_matches(wanted, SKILLS, n=1, cutoff=0.5)
+    if close:
+        return Command("roleplay", skill=close[0], text=text)
+    return Command(
+        "roleplay",
+        text=text,
+        problem=f"I don't know the skill `{' '.join(args)}`. Try one of: {', '.join(SKILLS)}.",
+    )
+
+
+# DM intents: plain-language phrases mapped to the same commands.
+_INTENTS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("help", re.compile(r"^\s*(help|\?|what can you do|commands?)\b", re.I)),
+    ("roleplay", re.compile(r"\b(role[\s-]?play|practi[cs]e)\b", re.I)),
+    ("plan", re.compile(r"\b(my plan|coaching plan|plan)\b", re.I)),
+    ("team", re.compile(r"\b(my team|team)\b", re.I)),
+    ("pause", re.compile(r"\b(pause|stop) (the )?(nudges|reminders|messages)\b", re.I)),
+    ("resume", re.compile(r"\b(resume|restart|start) (the )?(nudges|reminders|messages)\b", re.I)),
+    (
+        "me",
+        re.compile(
+            r"\b(how am i doing|how'?s my|my (numbers|stats|performance|assessment)|"
+            r"assess(ment)? me|where do i stand|me)\b",
+            re.I,
+        ),
+    ),
+)
+
+
+def intent(text: str) -> Command:
+    """A DM in plain language as a command; anything not understood is help."""
+    for name, pattern in _INTENTS:
+        if pattern.search(text):
+            if name == "roleplay":
+                skill = next((s for s in SKILLS if s.replace("_", " ") in text.lower()), None)
+                return Command("roleplay", skill=skill, text=text)
+            return Command(name, text=text)
+    return Command("help", text=text, problem="not_understood")

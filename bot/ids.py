@@ -1,0 +1,39 @@
+"""Block Kit action ids and view callback ids: one place, used by templates and handlers."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+
+class Actions:
+    OPEN_MY_ASSESSMENT = "coach.open_my_assessment"
+    OPEN_REP = "coach.open_rep"
+    OPEN_FEEDBACK = "coach.open_feedback"
+    START_ROLEPLAY = "coach.start_roleplay"
+    SHOW_HELP = "coach.show_help"
+    PAUSE_NUDGES = "coach.pause_nudges"
+    RESUME_NUDGES = "coach.resume_nudges"
+
+
+class Views:
+    FEEDBACK = "coach.feedback_modal"
+
+
+class Blocks:
+    FEEDBACK_SKILL = "feedback_skill"
+    FEEDBACK_RATING = "feedback_rating"
+    FEEDBACK_NOTE = "feedback_note"
+    FEEDBACK_SOURCE = "feedback_source"
+
+
+def as_namespace() -> SimpleNamespace:
+    """The ids as one object templates can read: {{ ids.actions.OPEN_REP }}."""
+    return SimpleNamespace(
+        actions=SimpleNamespace(**_public(Actions)),
+        views=SimpleNamespace(**_public(Views)),
+        blocks=SimpleNamespace(**_public(Blocks)),
+    )
+
+
+def _public(cls: type) -> dict[str, str]:
+    return {k: v for k, v in vars(cls).items() if k.isupper()}

@@ -1,0 +1,93 @@
+"""How numbers, skills and dates look to a person in Slack (Jinja2 filters)."""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+from types import SimpleNamespace
+from typing import Any
+
+from bot import ids as id_constants
+
+SKILL_LABELS = {
+    "discovery": "Discovery",
+    "qualification": "Qualification",
+    "value_articulation": "Value articulation",
+    "negotiation": "Negotiation",
+    "stakeholder_engagement": "Stakeholder engagement",
+    "objection_handling": "Objection handling",
+    "process_adherence": "Process adherence",
+    "prospecting": "Prospecting",
+}
+TREND_LABELS = {
+    "improving": "improving",
+    "declining": "declining",
+    "stagnant": "steady",
+    "not_enough_data": "not enough data yet",
+}
+
+
+def _missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def pct(value: Any) -> str:
+    return "–" if _missing(value) else f"{float(value):.0%}"
+
+
+def money(value: Any) -> str:
+    if _missing(value):
+        return "–"
+    value = float(value)
+    if abs(value) >= 1_000_000:
+        return f"${value / 1_000_000:.1f}M"
+    if abs(value) >= 10_000:
+        return f"${value / 1000:.0f}k"
+    return f"${value:,.0f}"
+
+
+def number(value: Any, digits: int = 1) -> str:
+    return "–" if _missing(value) else f"{float(value):,.{digits}f}"
+
+
+def value_in(value: Any, unit: str) -> str:
+    """A metric's value in its unit (catalog units: pct, money, days, per_week, points, rating)."""
+    if _missing(value):
+        return "–"
+    return {
+        "pct": pct(value),
+        "money": money(value),
+        "days": f"{float(value):.0f} days",
+        "per_week": f"{float(value):.1f}/wk",
+        "points": f"{float(value):.1f} pts",
+        "rating": f"{float(value):.1f}/5",
+    }.get(unit, number(value))
+
+
+def skill(name: Any) -> str:
+    return SKILL_LABELS.get(str(name), str(name).replace("_", " "))
+
+
+def trend(direction: Any) -> str:
+    return TREND_LABELS.get(str(direction), str(direction))
+
+
+def day(value: Any) -> str:
+    if isinstance(value, str):
+        value = date.fromisoformat(value)
+    return value.strftime("%b %-d, %Y") if isinstance(value, date) else "–"
+
+
+FILTERS = {
+    "pct": pct,
+    "money": money,
+    "number": number,
+    "value_in": value_in,
+    "skill": skill,
+    "trend": trend,
+    "day": day,
+}
+
+
+def ids() -> SimpleNamespace:
+    return id_constants.as_namespace()

@@ -1,0 +1,86 @@
+"""The one renderer for everything users see: Jinja2 templates in templates/ become Block Kit.
+
+A template renders to JSON text that is parsed here, so a template that produces invalid
+JSON fails loudly. Every interpolated value goes through `mrkdwn` (escapes &, <, > so CRM
+text like "<!channel>" pings nobody) and `tojson`; Slack's limits are enforced after
+parsing, in one place (bot/render/limits.py).
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from bot.render import formats
+from bot.render.limits import FALLBACK_TEXT, MESSAGE_BLOCKS, VIEW_BLOCKS, cut, fit_blocks
+
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+
+
+class TemplateError(RuntimeError):
+    """A template produced something that is not valid Block Kit JSON."""
+
+
+def escape_mrkdwn(value: Any) -> str:
+    """Slack's three control characters, escaped as Slack documents."""
+    text = "" if value is None else str(value)
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _tojson(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+@cache
+def environment(folder: Path = TEMPLATES) -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(str(folder)),
+        undefined=StrictUndefined,
+        autoescape=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+    )
+    env.filters["mrkdwn"] = escape_mrkdwn
+    env.filters["tojson"] = _tojson
+    env.filters.update(formats.FILTERS)
+    env.globals["ids"] = formats.ids()
+    return env
+
+
+def render_text(template: str, **context: Any) -> str:
+    return environment().get_template(template).render(**context)
+
+
+def _parse(template: str, context: dict[str, Any]) -> dict[str, Any]:
+    text = render_text(template, **context)
+    try:
+        parsed = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise TemplateError(f"{template} did not render to valid JSON: {error}") from error
+    if not isinstance(parsed, dict):
+        raise TemplateError(f"{template} must render to a JSON object")
+    return parsed
+
+
+def message(template: str, **context: Any) -> dict[str, Any]:
+    """A message payload: {"text": fallback, "blocks": [...]}, within Slack's limits."""
+    payload = _parse(template, context)
+    if not isinstance(payload.get("text"), str) or not payload["text"].strip():
+        raise TemplateError(f"{template} needs a non-empty 'text' (notification fallback)")
+    payload["text"] = cut(payload["text"], FALLBACK_TEXT)
+    payload["blocks"] = fit_blocks(payload.get("blocks", []), MESSAGE_BLOCKS)
+    return payload
+
+
+def view(template: str, **context: Any) -> dict[str, Any]:
+    """A Home tab or modal view, within Slack's limits."""
+    payload = _parse(template, context)
+    if payload.get("type") not in ("home", "modal"):
+        raise TemplateError(f"{template} must render a view of type home or modal")
+    payload["blocks"] = fit_blocks(payload.get("blocks", []), VIEW_BLOCKS)
+    return payload

@@ -1,0 +1,207 @@
+"""Use cases behind /coach, DMs and the App Home. Every function checks access through
+bot.auth before it reads anyone's performance, and returns plain data for the renderer."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from bot.auth import Viewer, can_view, visible_reports
+from bot.coaching.assessment import AssessmentConfig
+from bot.services import people
+from bot.services.assessments import run_assessments
+from bot.store.engine import Database
+from bot.store.models import AssessmentSnapshot, Feedback, Person, Workspace
+from bot.vocabulary import FEEDBACK_SOURCES, SKILLS
+
+# A snapshot this recent is current enough to show; the nightly job keeps them fresh.
+FRESH_DAYS = 7
+
+
+class NotAllowed(PermissionError):
+    """The viewer may not see or do this; the message says why in user terms."""
+
+
+@dataclass(frozen=True)
+class TeamView:
+    as_of: date
+    window_days: int
+    reps: list[dict[str, Any]]
+
+    @property
+    def total_at_stake(self) -> float:
+        return sum(
+            sum(g["revenue_at_stake"] for g in r["gaps"]) for r in self.reps if r.get("gaps")
+        )
+
+
+def ensure_can_view(db: Database, viewer: Viewer, subject_id: int) -> None:
+    with db.begin() as session:
+        if not can_view(session, viewer, subject_id):
+            raise NotAllowed("You can see your own numbers and those of people who report to you.")
+
+
+def assessment(
+    db: Database,
+    viewer: Viewer,
+    subject_id: int,
+    today: date,
+    now: datetime,
+    config: AssessmentConfig,
+) -> dict[str, Any] | None:
+    """The subject's current assessment (payload dict), or None if they are not an active rep."""
+    ensure_can_view(db, viewer, subject_id)
+    payloads = _current_payloads(db, viewer, [subject_id], today, now, config)
+    return payloads.get(subject_id)
+
+
+def team(
+    db: Database, viewer: Viewer, today: date, now: datetime, config: AssessmentConfig
+) -> TeamView:
+    """The reps below a manager (everyone, for an admin without reports), with assessments."""
+    if not viewer.is_manager and not viewer.is_admin:
+        raise NotAllowed("`/coach team` is for managers: nobody reports to you in the CRM data.")
+    with db.begin() as session:
+        ids = visible_reports(session, viewer)
+        if not ids and viewer.is_admin and viewer.workspace_id is not None:
+            ids = [
+                p.id
+                for p in session.scalars(
+                    select(Person).where(Person.workspace_id == viewer.workspace_id)
+                )
+            ]
+    payloads = _current_payloads(db, viewer, ids, today, now, config)
+    reps = sorted(payloads.values(), key=lambda p: (p["team"] or "", p["name"]))
+    as_of = max((date.fromisoformat(p["as_of"]) for p in reps), default=today)
+    return TeamView(as_of, config.window_days, reps)
+
+
+def subject_for_slack_user(db: Database, viewer: Viewer, slack_user_id: str) -> Person | None:
+    """The person behind a Slack mention, in the viewer's workspace only."""
+    if viewer.workspace_id is None:
+        return None
+    with db.begin() as session:
+        return people.by_slack_id(session, viewer.workspace_id, slack_user_id)
+
+
+def person_name(db: Database, viewer: Viewer, person_id: int) -> str | None:
+    if viewer.workspace_id is None:
+        return None
+    with db.begin() as session:
+        person = people.by_id(session, viewer.workspace_id, person_id)
+        return person.name if person else None
+
+
+def set_nudges_paused(db: Database, viewer: Viewer, paused: bool) -> None:
+    if not viewer.known or viewer.workspace_id is None or viewer.person_id is None:
+        raise NotAllowed("coachbot does not know you yet, so there are no nudges to change.")
+    with db.begin() as session:
+        person = people.by_id(session, viewer.workspace_id, viewer.person_id)
+        assert person is not None
+        person.nudges_paused = paused
+
+
+def nudges_paused(db: Database, viewer: Viewer) -> bool:
+    if viewer.workspace_id is None or viewer.person_id is None:
+        return False
+    with db.begin() as session:
+        person = people.by_id(session, viewer.workspace_id, viewer.person_id)
+        return bool(person and person.nudges_paused)
+
+
+def record_feedback(
+    db: Database,
+    viewer: Viewer,
+    about_id: int,
+    skill: str,
+    rating: int,
+    source: str,
+    note: str | None,
+    today: date,
+) -> None:
+    """A manager's (or admin's) feedback on someone they may see; it feeds skill inference."""
+    if skill not in SKILLS or source not in FEEDBACK_SOURCES or not 1 <= rating <= 5:
+        raise ValueError("skill, source or rating out of range")
+    with db.begin() as session:
+        if not (viewer.is_manager or viewer.is_admin) or about_id == viewer.person_id:
+            raise NotAllowed("Feedback is logged by managers about the people they coach.")
+        if not can_view(session, viewer, about_id):
+            raise NotAllowed("You can log feedback only for people who report to you.")
+        assert viewer.workspace_id is not None and viewer.person_id is not None
+        author = people.by_id(session, viewer.workspace_id, viewer.person_id)
+        session.add(
+            Feedback(
+                workspace_id=viewer.workspace_id,
+                external_id=f"slack:{uuid.uuid4()}",
+                about_id=about_id,
+                author=author.email if author else None,
+                author_id=viewer.person_id,
+                source=source,
+                skill=skill,
+                rating=rating,
+                note=(note or "").strip() or None,
+                given_on=today,
+            )
+        )
+
+
+def workspace_known(db: Database, team_id: str) -> bool:
+    with db.begin() as session:
+        return session.scalar(select(Workspace.id).where(Workspace.team_id == team_id)) is not None
+
+
+def _current_payloads(
+    db: Database,
+    viewer: Viewer,
+    person_ids: list[int],
+    today: date,
+    now: datetime,
+    config: AssessmentConfig,
+) -> dict[int, dict[str, Any]]:
+    """Latest snapshot (no older than FRESH_DAYS) per person; assesses the workspace when a
+    wanted snapshot is missing, so a first request of the day still gets an answer."""
+    if viewer.workspace_id is None or not person_ids:
+        return {}
+    found = _snapshots(db, viewer.workspace_id, person_ids, today, config)
+    missing = [p for p in person_ids if p not in found]
+    if missing and _has_active_reps(db, viewer.workspace_id, missing):
+        run_assessments(db, viewer.team_id, today, now, config)  # stores the snapshots
+        found = _snapshots(db, viewer.workspace_id, person_ids, today, config)
+    return found
+
+
+def _snapshots(
+    db: Database, workspace_id: int, person_ids: list[int], today: date, config: AssessmentConfig
+) -> dict[int, dict[str, Any]]:
+    with db.begin() as session:
+        rows = session.execute(
+            select(AssessmentSnapshot.person_id, AssessmentSnapshot.payload)
+            .where(
+                AssessmentSnapshot.workspace_id == workspace_id,
+                AssessmentSnapshot.person_id.in_(person_ids),
+                AssessmentSnapshot.window_days == config.window_days,
+                AssessmentSnapshot.as_of <= today,
+                AssessmentSnapshot.as_of >= today - timedelta(days=FRESH_DAYS),
+            )
+            .order_by(AssessmentSnapshot.as_of)
+        )
+        return {row.person_id: row.payload for row in rows}  # later dates win
+
+
+def _has_active_reps(db: Database, workspace_id: int, person_ids: list[int]) -> bool:
+    with db.begin() as session:
+        return (
+            session.scalar(
+                select(Person.id).where(
+                    Person.workspace_id == workspace_id,
+                    Person.id.in_(person_ids),
+                    Person.role == "rep",
+                    Person.active.is_(True),
+                )
+            )
+            is not None
+        )

@@ -1,0 +1,46 @@
+"""Queries about people: who someone is, and who reports to whom. Take a session, never commit."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.store.models import Person
+
+
+def by_slack_id(session: Session, workspace_id: int, slack_user_id: str) -> Person | None:
+    return session.scalar(
+        select(Person).where(
+            Person.workspace_id == workspace_id, Person.slack_user_id == slack_user_id
+        )
+    )
+
+
+def by_email(session: Session, workspace_id: int, email: str) -> Person | None:
+    return session.scalar(
+        select(Person).where(Person.workspace_id == workspace_id, Person.email == email.lower())
+    )
+
+
+def by_id(session: Session, workspace_id: int, person_id: int) -> Person | None:
+    """A person, only if they belong to this workspace."""
+    return session.scalar(
+        select(Person).where(Person.workspace_id == workspace_id, Person.id == person_id)
+    )
+
+
+def reports_under(session: Session, workspace_id: int, manager_id: int) -> list[Person]:
+    """Everyone below a manager in the hierarchy (direct and indirect), by name."""
+    people = session.scalars(select(Person).where(Person.workspace_id == workspace_id)).all()
+    children: dict[int, list[Person]] = {}
+    for person in people:
+        if person.manager_id is not None:
+            children.setdefault(person.manager_id, []).append(person)
+    found: dict[int, Person] = {}
+    stack = [manager_id]
+    while stack:
+        for child in children.get(stack.pop(), []):
+            if child.id not in found and child.id != manager_id:
+                found[child.id] = child
+                stack.append(child.id)
+    return sorted(found.values(), key=lambda p: p.name)

@@ -1,0 +1,216 @@
+"""Answers to what a user asked, however they asked it (/coach, a DM, a button).
+
+Each answer calls one service, renders one template and sends it through the surface the
+request came from. Performance only ever goes through `surface.private` (the user's DM with
+coachbot) or an ephemeral reply.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Protocol
+
+from bot.auth import Viewer
+from bot.commands import SUBCOMMANDS, Command
+from bot.render.renderer import message, view
+from bot.services import coach
+from bot.slack.deps import Deps
+from bot.vocabulary import SKILLS
+
+logger = logging.getLogger(__name__)
+MAX_GAPS_SHOWN = 3
+
+
+class Surface(Protocol):
+    def reply(self, payload: dict[str, Any]) -> None:
+        """To the user only, where they asked (ephemeral in channels)."""
+
+    def private(self, payload: dict[str, Any]) -> None:
+        """To the user's DM with coachbot."""
+
+    def open_modal(self, modal: dict[str, Any]) -> None: ...
+
+
+def notice(text: str) -> dict[str, Any]:
+    return message("messages/notice.json.j2", text=text)
+
+
+def help_message(command: Command | None = None) -> dict[str, Any]:
+    return message(
+        "messages/help.json.j2",
+        commands=SUBCOMMANDS,
+        unknown=command.text.split()[0] if command and command.name == "unknown" else None,
+        suggestion=command.suggestion if command else None,
+        not_understood=bool(command and command.problem == "not_understood"),
+    )
+
+
+def unknown_user_message(viewer: Viewer, email: str | None = None) -> dict[str, Any]:
+    return message(
+        "messages/unknown_user.json.j2", no_workspace=viewer.workspace_id is None, email=email
+    )
+
+
+def answer(command: Command, viewer: Viewer, deps: Deps, surface: Surface) -> None:
+    """Answer one command; every branch sends exactly one reply or private message."""
+    if command.name in ("help", "unknown"):
+        surface.reply(help_message(command))
+        return
+    if command.name == "import":
+        surface.reply(message("messages/import_help.json.j2", is_admin=viewer.is_admin))
+        return
+    if not viewer.known:
+        surface.reply(unknown_user_message(viewer))
+        return
+    if command.problem:
+        surface.reply(notice(command.problem))
+        return
+    try:
+        _ANSWERS[command.name](command, viewer, deps, surface)
+    except coach.NotAllowed as refused:
+        surface.reply(notice(f":lock: {refused}"))
+
+
+def _me(_command: Command, viewer: Viewer, deps: Deps, surface: Surface) -> None:
+    assert viewer.person_id is not None
+    send_assessment(viewer, viewer.person_id, deps, surface)
+
+
+def send_assessment(viewer: Viewer, subject_id: int, deps: Deps, surface: Surface) -> None:
+    payload = coach.assessment(
+        deps.db,
+        viewer,
+        subject_id,
+        deps.today_for(viewer.timezone),
+        deps.clock.now(),
+        deps.config,
+    )
+    if payload is None:
+        who = "You are" if subject_id == viewer.person_id else "They are"
+        surface.reply(
+            notice(f"{who} not an active rep in the CRM data, so there is no assessment.")
+        )
+        return
+    surface.private(assessment_message(payload, own=subject_id == viewer.person_id, deps=deps))
+
+
+def assessment_message(payload: dict[str, Any], own: bool, deps: Deps) -> dict[str, Any]:
+    return message(
+        "messages/assessment.json.j2",
+        assessment=payload,
+        own=own,
+        min_closed=deps.config.min_closed_deals,
+        max_gaps=MAX_GAPS_SHOWN,
+    )
+
+
+def _rep(command: Command, viewer: Viewer, deps: Deps, surface: Surface) -> None:
+    assert command.user is not None
+    if not (viewer.is_manager or viewer.is_admin):
+        raise coach.NotAllowed("`/coach rep` is for managers and admins.")
+    subject = coach.subject_for_slack_user(deps.db, viewer, command.user)
+    if subject is None:
+        surface.reply(
+            notice(
+                "I can't find that person in the CRM data (or they haven't used coachbot yet, "
+                "so their Slack account isn't linked). Check the people import."
+            )
+        )
+        return
+    send_assessment(viewer, subject.id, deps, surface)
+
+
+def _team(_command: Command, viewer: Viewer, deps: Deps, surface: Surface) -> None:
+    overview = coach.team(
+        deps.db, viewer, deps.today_for(viewer.timezone), deps.clock.now(), deps.config
+    )
+    surface.private(team_message(overview))
+
+
+def team_message(overview: coach.TeamView) -> dict[str, Any]:
+    return message(
+        "messages/team.json.j2",
+        reps=overview.reps,
+        as_of=overview.as_of,
+        window_days=overview.window_days,
+        total_at_stake=overview.total_at_stake,
+    )
+
+
+def _feedback(command: Command, viewer: Viewer, deps: Deps, surface: Surface) -> None:
+    assert command.user is not None
+    if not (viewer.is_manager or viewer.is_admin):
+        raise coach.NotAllowed("Feedback is logged by managers about the people they coach.")
+    subject = coach.subject_for_slack_user(deps.db, viewer, command.user)
+    if subject is None:
+        surface.reply(notice("I can't find that person in the CRM data."))
+        return
+    if subject.id == viewer.person_id:
+        surface.reply(notice("Feedback is about someone else: name one of your reps."))
+        return
+    coach.ensure_can_view(deps.db, viewer, subject.id)
+    surface.open_modal(feedback_modal(subject.id, subject.name))
+
+
+def feedback_modal(about_id: int, about_name: str) -> dict[str, Any]:
+    return view(
+        "views/feedback_modal.json.j2", about_id=about_id, about_name=about_name, skills=SKILLS
+    )
+
+
+def _pause(_command: Command, viewer: Viewer, deps: Deps, surface: Surface) -> None:
+    coach.set_nudges_paused(deps.db, viewer, True)
+    surface.reply(
+        notice(":pause_button: Weekly nudges paused. `/coach resume` turns them back on.")
+    )
+
+
+def _resume(_command: Command, viewer: Viewer, deps: Deps, surface: Surface) -> None:
+    coach.set_nudges_paused(deps.db, viewer, False)
+    surface.reply(notice(":arrow_forward: Weekly nudges are back on: next one Monday morning."))
+
+
+def _plan(_command: Command, viewer: Viewer, deps: Deps, surface: Surface) -> None:
+    assert viewer.person_id is not None
+    payload = coach.assessment(
+        deps.db,
+        viewer,
+        viewer.person_id,
+        deps.today_for(viewer.timezone),
+        deps.clock.now(),
+        deps.config,
+    )
+    if payload is None or not payload["gaps"]:
+        surface.reply(notice("No coaching plan: your assessment shows no credible gap to work on."))
+        return
+    focus = ", ".join(g["skill"].replace("_", " ") for g in payload["gaps"][:3])
+    surface.reply(
+        notice(
+            f"No coaching plan has been approved for you yet. The focus your assessment "
+            f"suggests: *{focus}*. Your manager drafts and approves plans; `/coach me` shows "
+            "the evidence."
+        )
+    )
+
+
+def _roleplay(command: Command, viewer: Viewer, deps: Deps, surface: Surface) -> None:
+    skill = (command.skill or "your top gap").replace("_", " ")
+    surface.reply(
+        notice(
+            f"Interactive role-plays ({skill}) are not part of this coachbot version yet. "
+            "`/coach me` shows where practice would pay most."
+        )
+    )
+
+
+_ANSWERS = {
+    "me": _me,
+    "rep": _rep,
+    "team": _team,
+    "feedback": _feedback,
+    "pause": _pause,
+    "resume": _resume,
+    "plan": _plan,
+    "roleplay": _roleplay,
+}
+assert set(_ANSWERS) | {"help", "import"} == set(SUBCOMMANDS)

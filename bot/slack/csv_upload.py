@@ -1,0 +1,77 @@
+"""Admins drop CRM CSV files into coachbot's DM: they are imported with the same checks and
+messages as `coachbot import`, all files or nothing."""
+
+from __future__ import annotations
+
+import tempfile
+import urllib.request
+from pathlib import Path
+from typing import Any, Protocol
+from urllib.parse import urlparse
+
+from slack_sdk import WebClient
+
+from bot.auth import Viewer
+from bot.ingest.importer import ImportRequest, run_import
+from bot.ingest.problems import ImportRejected, Problem
+from bot.render.renderer import message
+from bot.slack.deps import Deps
+
+MAX_BYTES = 50 * 1024 * 1024
+SLACK_FILE_HOSTS = {"files.slack.com"}
+
+
+class Replies(Protocol):
+    def reply(self, payload: dict[str, Any]) -> None: ...
+
+
+def import_uploaded_files(
+    files: list[dict[str, Any]], viewer: Viewer, deps: Deps, client: WebClient, surface: Replies
+) -> None:
+    if not viewer.is_admin:
+        surface.reply(message("messages/import_help.json.j2", is_admin=False))
+        return
+    with tempfile.TemporaryDirectory(prefix="coachbot-upload-") as folder:
+        try:
+            paths = [_download(f, Path(folder), client, deps) for f in files]
+            reports = run_import(
+                deps.db,
+                deps.settings,
+                ImportRequest(paths=paths, team_id=viewer.team_id),
+                deps.clock,
+            )
+        except ImportRejected as rejected:
+            log = rejected.log
+            surface.reply(
+                message(
+                    "messages/import_result.json.j2",
+                    problems=[str(p) for p in log.shown],
+                    total=log.total,
+                    reports=[],
+                )
+            )
+            return
+    surface.reply(message("messages/import_result.json.j2", problems=[], total=0, reports=reports))
+
+
+def _download(file: dict[str, Any], folder: Path, client: WebClient, deps: Deps) -> Path:
+    """Fetch one uploaded file with the bot token, only from Slack's own file hosts."""
+    name = Path(str(file.get("name") or file.get("id") or "upload.csv")).name
+    url = file.get("url_private_download") or file.get("url_private") or ""
+    allowed = SLACK_FILE_HOSTS | {urlparse(deps.settings.slack_api_url).netloc}
+    if urlparse(url).netloc not in allowed:
+        raise ImportRejected.single(Problem(name, None, None, None, "not a file uploaded to Slack"))
+    if int(file.get("size") or 0) > MAX_BYTES:
+        raise ImportRejected.single(
+            Problem(name, None, None, None, "larger than 50 MB: import it with `coachbot import`")
+        )
+    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {client.token}"})
+    with urllib.request.urlopen(request, timeout=60) as response:  # host checked above
+        data = response.read(MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:
+        raise ImportRejected.single(
+            Problem(name, None, None, None, "larger than 50 MB: import it with `coachbot import`")
+        )
+    path = folder / name
+    path.write_bytes(data)
+    return path

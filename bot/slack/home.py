@@ -1,0 +1,39 @@
+"""The App Home tab: a rep's dashboard, and a manager's team below it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_sdk import WebClient
+
+from bot.auth import Viewer
+from bot.render.renderer import message, view
+from bot.services import coach
+from bot.slack.deps import Deps
+
+
+def home_view(viewer: Viewer, deps: Deps) -> dict[str, Any]:
+    if not viewer.known:
+        unknown = message(
+            "messages/unknown_user.json.j2", no_workspace=viewer.workspace_id is None, email=None
+        )
+        return view("views/home.json.j2", known=False, unknown_text=unknown["text"])
+    assert viewer.person_id is not None
+    today = deps.today_for(viewer.timezone)
+    now = deps.clock.now()
+    own = coach.assessment(deps.db, viewer, viewer.person_id, today, now, deps.config)
+    team = None
+    if viewer.is_manager or viewer.is_admin:
+        team = coach.team(deps.db, viewer, today, now, deps.config).reps
+    return view(
+        "views/home.json.j2",
+        known=True,
+        assessment=own,
+        team=team,
+        nudges_paused=coach.nudges_paused(deps.db, viewer),
+        min_closed=deps.config.min_closed_deals,
+    )
+
+
+def publish_home(client: WebClient, viewer: Viewer, deps: Deps) -> None:
+    client.views_publish(user_id=viewer.slack_user_id, view=home_view(viewer, deps))

@@ -1,0 +1,38 @@
+"""Bolt middleware: hand every listener its dependencies; the viewer is found after the ack."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from slack_bolt import BoltContext
+from slack_sdk import WebClient
+
+from bot.auth import Viewer
+from bot.services.identity import identify
+from bot.slack.deps import CONTEXT_KEY, Deps
+
+VIEWER_KEY = "coachbot_viewer"
+
+
+def provide(deps: Deps) -> Callable[..., None]:
+    # Bolt passes `next` by that name.
+    def middleware(context: BoltContext, next: Callable[[], None]) -> None:
+        context[CONTEXT_KEY] = deps
+        next()
+
+    return middleware
+
+
+def deps_of(context: BoltContext) -> Deps:
+    return context[CONTEXT_KEY]
+
+
+def viewer_of(context: BoltContext, client: WebClient) -> Viewer:
+    """The user behind the request, matched to a person. Call it after ack(): the first time
+    a user is seen it may ask Slack for their email, which must not delay the ack."""
+    if VIEWER_KEY not in context:
+        deps = deps_of(context)
+        context[VIEWER_KEY] = identify(
+            deps.db, deps.settings, client, context.team_id or "", context.user_id or ""
+        )
+    return context[VIEWER_KEY]

@@ -1,0 +1,20 @@
+"""Where one rep's performance may be shown: their DM with coachbot, or an ephemeral message.
+Never a channel. Listeners send performance only through these functions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_sdk import WebClient
+
+
+def open_dm(client: WebClient, user_id: str) -> str:
+    """The channel id of the user's 1:1 DM with coachbot."""
+    return client.conversations_open(users=user_id)["channel"]["id"]
+
+
+def send_dm(client: WebClient, user_id: str, payload: dict[str, Any]) -> str:
+    """Post a message to the user's DM with coachbot; returns the DM channel id."""
+    channel = open_dm(client, user_id)
+    client.chat_postMessage(channel=channel, text=payload["text"], blocks=payload.get("blocks"))
+    return channel

@@ -1,0 +1,59 @@
+"""`coachbot serve`: Socket Mode for one workspace without a public URL, or HTTP behind gunicorn
+for production."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from bot.clock import SystemClock
+from bot.config import Settings
+from bot.store import migrate
+from bot.store.engine import Database
+
+logger = logging.getLogger("coachbot.serve")
+
+
+def serve_socket_mode(settings: Settings) -> None:
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    from bot.slack.app import create_app
+
+    if not settings.slack_app_token:
+        raise SystemExit("Socket Mode needs SLACK_APP_TOKEN (xapp-...); or use --http")
+    db = Database.from_url(settings.database_url)
+    migrate.upgrade(db.engine)
+    app = create_app(settings, db, SystemClock())
+    logger.info("coachbot connected by Socket Mode")
+    SocketModeHandler(app, settings.slack_app_token).start()
+
+
+def serve_http(settings: Settings, host: str, port: int, workers: int, threads: int) -> None:
+    """gunicorn with threaded workers: Bolt acks on the request thread and runs listeners on
+    its own pool, so a few processes with several threads each keep acks fast."""
+    from gunicorn.app.base import BaseApplication
+
+    from bot.slack.wsgi import application
+
+    if not settings.slack_bot_token or not settings.slack_signing_secret:
+        raise SystemExit("HTTP mode needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET")
+    migrate.upgrade(Database.from_url(settings.database_url).engine)
+
+    class Server(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            options: dict[str, Any] = {
+                "bind": f"{host}:{port}",
+                "workers": workers,
+                "worker_class": "gthread",
+                "threads": threads,
+                "timeout": 30,
+                "graceful_timeout": 20,
+                "accesslog": None,
+            }
+            for key, value in options.items():
+                self.cfg.set(key, value)
+
+        def load(self) -> Any:
+            return application()
+
+    Server().run()

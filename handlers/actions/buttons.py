@@ -1,0 +1,85 @@
+"""Button clicks: each acknowledged at once, then answered in the user's DM."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, BoltContext
+from slack_sdk import WebClient
+
+from bot.services import coach
+from bot.slack import privacy
+from bot.slack.answers import help_message, notice, send_assessment, unknown_user_message
+from bot.slack.home import publish_home
+from bot.slack.middleware import deps_of, viewer_of
+
+
+class DmSurface:
+    """Button answers go to the clicker's DM with coachbot."""
+
+    def __init__(self, client: WebClient, user_id: str) -> None:
+        self.client = client
+        self.user_id = user_id
+
+    def reply(self, payload: dict[str, Any]) -> None:
+        privacy.send_dm(self.client, self.user_id, payload)
+
+    private = reply
+
+    def open_modal(self, modal: dict[str, Any]) -> None:
+        raise NotImplementedError("buttons here open no modal")
+
+
+def _surface(client: WebClient, body: dict[str, Any]) -> DmSurface:
+    return DmSurface(client, body["user"]["id"])
+
+
+def open_my_assessment(
+    ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext
+) -> None:
+    ack()
+    viewer = viewer_of(context, client)
+    surface = _surface(client, body)
+    if not viewer.known or viewer.person_id is None:
+        surface.reply(unknown_user_message(viewer))
+        return
+    send_assessment(viewer, viewer.person_id, deps_of(context), surface)
+
+
+def open_rep(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
+) -> None:
+    ack()
+    viewer = viewer_of(context, client)
+    surface = _surface(client, body)
+    try:
+        subject_id = int(action.get("value", ""))
+    except ValueError:
+        surface.reply(notice("That button no longer points at anyone; open `/coach team` again."))
+        return
+    try:
+        send_assessment(viewer, subject_id, deps_of(context), surface)
+    except coach.NotAllowed as refused:
+        surface.reply(notice(f":lock: {refused}"))
+
+
+def pause_nudges(ack: Ack, client: WebClient, context: BoltContext) -> None:
+    ack()
+    _set_paused(client, context, paused=True)
+
+
+def resume_nudges(ack: Ack, client: WebClient, context: BoltContext) -> None:
+    ack()
+    _set_paused(client, context, paused=False)
+
+
+def _set_paused(client: WebClient, context: BoltContext, paused: bool) -> None:
+    viewer = viewer_of(context, client)
+    deps = deps_of(context)
+    coach.set_nudges_paused(deps.db, viewer, paused)
+    publish_home(client, viewer, deps)
+
+
+def show_help(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+    ack()
+    _surface(client, body).reply(help_message())

@@ -1,0 +1,45 @@
+"""/coach: acknowledged at once, answered after the ack (Slack allows 3 seconds for the ack)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, BoltContext, Respond
+from slack_sdk import WebClient
+
+from bot.commands import parse
+from bot.slack import privacy
+from bot.slack.answers import answer, notice
+from bot.slack.middleware import deps_of, viewer_of
+
+
+class SlashSurface:
+    """Replies to a slash command: ephemeral where it was typed; performance to the DM."""
+
+    def __init__(self, respond: Respond, client: WebClient, command: dict[str, Any]) -> None:
+        self.respond = respond
+        self.client = client
+        self.user_id = command["user_id"]
+        self.channel_id = command.get("channel_id")
+        self.trigger_id = command.get("trigger_id")
+
+    def reply(self, payload: dict[str, Any]) -> None:
+        self.respond(text=payload["text"], blocks=payload.get("blocks"), response_type="ephemeral")
+
+    def private(self, payload: dict[str, Any]) -> None:
+        dm = privacy.send_dm(self.client, self.user_id, payload)
+        if dm != self.channel_id:
+            self.reply(
+                notice(":mailbox_with_mail: Sent to your DM with coachbot, where only you see it.")
+            )
+
+    def open_modal(self, modal: dict[str, Any]) -> None:
+        self.client.views_open(trigger_id=self.trigger_id, view=modal)
+
+
+def coach_command(
+    ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient, context: BoltContext
+) -> None:
+    ack()
+    surface = SlashSurface(respond, client, command)
+    answer(parse(command.get("text", "")), viewer_of(context, client), deps_of(context), surface)

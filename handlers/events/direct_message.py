@@ -1,0 +1,50 @@
+"""DMs to coachbot: plain language routed to the same answers as /coach; admins may drop CSV
+files here to import them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import BoltContext, Say
+from slack_sdk import WebClient
+
+from bot.commands import intent
+from bot.slack.answers import answer
+from bot.slack.csv_upload import import_uploaded_files
+from bot.slack.middleware import deps_of, viewer_of
+
+IGNORED_SUBTYPES = {"message_changed", "message_deleted", "bot_message", "channel_join"}
+
+
+def is_direct_message(event: dict[str, Any]) -> bool:
+    return event.get("channel_type") == "im" and event.get("subtype") not in IGNORED_SUBTYPES
+
+
+class DmSurface:
+    """Replies in the DM itself, which is already private."""
+
+    def __init__(self, say: Say, client: WebClient, event: dict[str, Any]) -> None:
+        self.say = say
+        self.client = client
+        self.thread_ts = event.get("thread_ts")
+
+    def reply(self, payload: dict[str, Any]) -> None:
+        self.say(text=payload["text"], blocks=payload.get("blocks"), thread_ts=self.thread_ts)
+
+    private = reply
+
+    def open_modal(self, modal: dict[str, Any]) -> None:
+        # A DM has no trigger to open a modal with; point to the command that has one.
+        self.reply({"text": "Use `/coach feedback @name` to open the feedback form.", "blocks": []})
+
+
+def direct_message(
+    event: dict[str, Any], say: Say, client: WebClient, context: BoltContext
+) -> None:
+    viewer = viewer_of(context, client)
+    deps = deps_of(context)
+    surface = DmSurface(say, client, event)
+    if event.get("files"):
+        import_uploaded_files(event["files"], viewer, deps, client, surface)
+        return
+    answer(intent(event.get("text") or ""), viewer, deps, surface)

@@ -1,0 +1,69 @@
+"""The feedback modal: checked, answered in the modal on mistakes, saved as a feedback row."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, BoltContext
+from slack_sdk import WebClient
+
+from bot.ids import Blocks
+from bot.render.renderer import escape_mrkdwn
+from bot.services import coach
+from bot.slack import privacy
+from bot.slack.answers import notice
+from bot.slack.middleware import deps_of, viewer_of
+from bot.vocabulary import FEEDBACK_SOURCES, SKILLS
+
+
+def _selected(values: dict[str, Any], block: str) -> str | None:
+    element = values.get(block, {}).get("value", {})
+    option = element.get("selected_option")
+    return option.get("value") if option else element.get("value")
+
+
+def feedback_submitted(
+    ack: Ack, view: dict[str, Any], body: dict[str, Any], client: WebClient, context: BoltContext
+) -> None:
+    values = view["state"]["values"]
+    skill = _selected(values, Blocks.FEEDBACK_SKILL)
+    rating = _selected(values, Blocks.FEEDBACK_RATING)
+    source = _selected(values, Blocks.FEEDBACK_SOURCE) or "manager"
+    note = _selected(values, Blocks.FEEDBACK_NOTE)
+    errors = {}
+    if skill not in SKILLS:
+        errors[Blocks.FEEDBACK_SKILL] = "Pick one of the skills."
+    if rating not in {"1", "2", "3", "4", "5"}:
+        errors[Blocks.FEEDBACK_RATING] = "Pick a rating from 1 to 5."
+    if source not in FEEDBACK_SOURCES:
+        errors[Blocks.FEEDBACK_SOURCE] = "Pick where the feedback comes from."
+    if note and len(note) > 2000:
+        errors[Blocks.FEEDBACK_NOTE] = "Keep it under 2,000 characters."
+    if errors:
+        ack(response_action="errors", errors=errors)
+        return
+    ack()
+    viewer = viewer_of(context, client)
+    deps = deps_of(context)
+    user = body["user"]["id"]
+    try:
+        about_id = int(view.get("private_metadata") or "")
+        coach.record_feedback(
+            deps.db,
+            viewer,
+            about_id,
+            str(skill),
+            int(str(rating)),
+            str(source),
+            note,
+            deps.today_for(viewer.timezone),
+        )
+    except (ValueError, coach.NotAllowed) as refused:
+        privacy.send_dm(client, user, notice(f":lock: Feedback not saved: {refused}"))
+        return
+    name = escape_mrkdwn(coach.person_name(deps.db, viewer, about_id) or "them")
+    privacy.send_dm(
+        client,
+        user,
+        notice(f":memo: Feedback on {name} saved. It counts in their next assessment."),
+    )

@@ -1,0 +1,119 @@
+"""The real coachbot Bolt app served over HTTP on 127.0.0.1, talking to the Slack stub.
+
+Tests send requests exactly as Slack would (signed, form-encoded or JSON) and assert on what
+the app sent to the stub. Nothing of coachbot is patched."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socketserver
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from typing import Any
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.slack.app import create_app
+from bot.slack.wsgi import web_app
+from bot.store.engine import Database
+from tests.slack import requests as slack
+from tests.slack.stub import Call, SlackStub
+
+BOT_TOKEN = "xoxb-test-token"
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        return
+
+
+class _ThreadingServer(socketserver.ThreadingMixIn, WSGIServer):
+    daemon_threads = True
+
+
+@dataclass
+class SlackApp:
+    stub: SlackStub
+    root_url: str
+    settings: Settings
+
+    @property
+    def events_url(self) -> str:
+        return f"{self.root_url}/slack/events"
+
+    def send(self, request: slack.SlackRequest) -> int:
+        status, _headers, _body = slack.post(self.events_url, request)
+        return status
+
+    def command(self, text: str, user: str, **kw: Any) -> int:
+        kw.setdefault(
+            "response_url", f"{self.stub.root_url}/response/{user}-{len(self.stub.calls)}"
+        )
+        return self.send(slack.slash_command(text, user, **kw))
+
+    def dm(self, text: str, user: str, **kw: Any) -> int:
+        return self.send(slack.message_im(text, user, channel=self.stub.dm_channel(user), **kw))
+
+    def click(self, action_id: str, user: str, value: str = "", **kw: Any) -> int:
+        return self.send(slack.block_action(action_id, user, value=value, **kw))
+
+    # What came back, waiting briefly: listeners run after the ack.
+    def ephemeral(self, count: int = 1) -> list[Call]:
+        return self.stub.wait_for("response_url", count)
+
+    def dms_to(self, user: str, count: int = 1) -> list[Call]:
+        channel = self.stub.dm_channel(user)
+        return self.stub.wait_for(
+            "chat.postMessage", count, where=lambda c: c.body.get("channel") == channel
+        )
+
+
+def text_of(call: Call) -> str:
+    """All the text a message shows: fallback text plus every block's text, for assertions."""
+    parts = [str(call.body.get("text", ""))]
+    blocks = call.json_field("blocks") or []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == "text" and isinstance(value, str):
+                    parts.append(value)
+                else:
+                    walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(blocks)
+    return "\n".join(parts)
+
+
+@contextmanager
+def running_app(
+    settings: Settings, db: Database, clock: Clock, users: dict[str, dict[str, Any]]
+) -> Iterator[SlackApp]:
+    logging.getLogger("coachbot.slack").setLevel(
+        logging.CRITICAL if not os.environ.get("CB_TEST_LOGS") else logging.DEBUG
+    )
+    with SlackStub(users=users) as stub:
+        settings = replace(
+            settings,
+            slack_bot_token=BOT_TOKEN,
+            slack_signing_secret=slack.SIGNING_SECRET,
+            slack_api_url=stub.base_url,
+        )
+        app = create_app(settings, db, clock)
+        server = make_server(
+            "127.0.0.1", 0, web_app(app), server_class=_ThreadingServer, handler_class=_QuietHandler
+        )
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        try:
+            yield SlackApp(stub, f"http://127.0.0.1:{server.server_port}", settings)
+        finally:
+            server.shutdown()
+            server.server_close()
