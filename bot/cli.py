@@ -197,6 +197,10 @@ def _demo(args: argparse.Namespace, settings: Settings) -> int:
     print()
     print(biggest_gaps(run.assessments))
     print()
+    print(
+        f"Slack preview (what a rep, their App Home and their manager would see): {result.preview}"
+    )
+    print()
     print("Every figure is explained in docs/methodology.md; the full evidence is in")
     print(f"  DATABASE_URL=sqlite:///{result.database_path} COACHBOT_WORKSPACE=T0DEMO \\")
     print(f"  .venv/bin/coachbot assess --as-of {run.as_of.isoformat()} --json")

@@ -242,10 +242,11 @@ def _mix(frame: pd.DataFrame, column: str) -> pd.Series:
     """Per owner, {value: count} of a text column, most common first."""
     values = frame[column].fillna("").astype(str).str.strip()
     present = frame[values != ""].assign(value=values[values != ""])
-    counts = present.groupby(["owner_id", "value"]).size()
-    return counts.groupby(level=0).apply(
-        lambda s: dict(s.droplevel(0).sort_values(ascending=False))
-    )
+    counts = present.groupby(["owner_id", "value"]).size().sort_values(ascending=False)
+    mixes: dict[int, dict[str, int]] = {}
+    for (owner, value), count in counts.items():
+        mixes.setdefault(owner, {})[str(value)] = int(count)
+    return pd.Series(mixes, dtype=object)
 
 
 def monthly_history(data: CrmData, reps: pd.Index, today: date, months: int = 12) -> pd.DataFrame:

@@ -85,6 +85,8 @@ class Assessment:
     strengths: tuple[SkillFinding, ...]
     trend: TrendResult
     comparisons: tuple[Evidence, ...] = field(repr=False)
+    loss_reasons: dict[str, int] = field(default_factory=dict)  # lost deals in the window
+    competitors: dict[str, int] = field(default_factory=dict)  # named on lost deals
 
     @property
     def revenue_at_stake(self) -> float:
@@ -166,6 +168,8 @@ def _assess_rep(
         strengths=strengths,
         trend=trend,
         comparisons=tuple(evidence),
+        loss_reasons=_counts(description["loss_reasons"]),
+        competitors=_counts(description["competitors"]),
     )
 
 
@@ -303,6 +307,10 @@ def _headline(evidence: list[Evidence], description: pd.Series) -> dict[str, flo
     }
 
 
+def _counts(value: Any) -> dict[str, int]:
+    return dict(value) if isinstance(value, dict) else {}
+
+
 def _number(value: Any) -> float | None:
     if value is None or pd.isna(value):
         return None
@@ -364,6 +372,8 @@ def summary(assessment: Assessment) -> dict[str, Any]:
             "won_deals": assessment.won_deals,
             "headline": assessment.headline,
             "revenue_at_stake": assessment.revenue_at_stake,
+            "loss_reasons": assessment.loss_reasons,
+            "competitors": assessment.competitors,
             "gaps": [finding(g) for g in assessment.gaps],
             "strengths": [finding(s) for s in assessment.strengths],
             "trend": asdict(assessment.trend),

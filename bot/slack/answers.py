@@ -12,6 +12,7 @@ from typing import Any, Protocol
 
 from bot.auth import Viewer
 from bot.commands import SUBCOMMANDS, Command
+from bot.render.charts import trend_chart
 from bot.render.renderer import message, view
 from bot.services import coach
 from bot.slack.deps import Deps
@@ -29,6 +30,9 @@ class Surface(Protocol):
         """To the user's DM with coachbot."""
 
     def open_modal(self, modal: dict[str, Any]) -> None: ...
+
+    def attach(self, content: bytes, filename: str, title: str) -> None:
+        """A file (a chart) for the user's DM with coachbot."""
 
 
 def notice(text: str) -> dict[str, Any]:
@@ -92,6 +96,13 @@ def send_assessment(viewer: Viewer, subject_id: int, deps: Deps, surface: Surfac
         )
         return
     surface.private(assessment_message(payload, own=subject_id == viewer.person_id, deps=deps))
+    chart = trend_chart(
+        payload["trend"]["series"],
+        f"{payload['name']}: win rate by month",
+        payload["headline"].get("peer_win_rate"),
+    )
+    if chart is not None:
+        surface.attach(chart, "win-rate-trend.png", f"{payload['name']}: win rate by month")
 
 
 def assessment_message(payload: dict[str, Any], own: bool, deps: Deps) -> dict[str, Any]:

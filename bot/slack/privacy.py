@@ -18,3 +18,11 @@ def send_dm(client: WebClient, user_id: str, payload: dict[str, Any]) -> str:
     channel = open_dm(client, user_id)
     client.chat_postMessage(channel=channel, text=payload["text"], blocks=payload.get("blocks"))
     return channel
+
+
+def upload_to_dm(
+    client: WebClient, user_id: str, content: bytes, filename: str, title: str
+) -> None:
+    """Share a file (a chart) in the user's DM with coachbot."""
+    channel = open_dm(client, user_id)
+    client.files_upload_v2(channel=channel, content=content, filename=filename, title=title)

@@ -8,26 +8,10 @@ from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
 from bot.services import coach
-from bot.slack import privacy
 from bot.slack.answers import help_message, notice, send_assessment, unknown_user_message
 from bot.slack.home import publish_home
 from bot.slack.middleware import deps_of, viewer_of
-
-
-class DmSurface:
-    """Button answers go to the clicker's DM with coachbot."""
-
-    def __init__(self, client: WebClient, user_id: str) -> None:
-        self.client = client
-        self.user_id = user_id
-
-    def reply(self, payload: dict[str, Any]) -> None:
-        privacy.send_dm(self.client, self.user_id, payload)
-
-    private = reply
-
-    def open_modal(self, modal: dict[str, Any]) -> None:
-        raise NotImplementedError("buttons here open no modal")
+from bot.slack.surfaces import DmSurface
 
 
 def _surface(client: WebClient, body: dict[str, Any]) -> DmSurface:

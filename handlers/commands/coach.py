@@ -36,6 +36,9 @@ class SlashSurface:
     def open_modal(self, modal: dict[str, Any]) -> None:
         self.client.views_open(trigger_id=self.trigger_id, view=modal)
 
+    def attach(self, content: bytes, filename: str, title: str) -> None:
+        privacy.upload_to_dm(self.client, self.user_id, content, filename, title)
+
 
 def coach_command(
     ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient, context: BoltContext

@@ -9,6 +9,7 @@ from slack_bolt import BoltContext, Say
 from slack_sdk import WebClient
 
 from bot.commands import intent
+from bot.slack import privacy
 from bot.slack.answers import answer
 from bot.slack.csv_upload import import_uploaded_files
 from bot.slack.middleware import deps_of, viewer_of
@@ -27,11 +28,15 @@ class DmSurface:
         self.say = say
         self.client = client
         self.thread_ts = event.get("thread_ts")
+        self.user_id = event["user"]
 
     def reply(self, payload: dict[str, Any]) -> None:
         self.say(text=payload["text"], blocks=payload.get("blocks"), thread_ts=self.thread_ts)
 
     private = reply
+
+    def attach(self, content: bytes, filename: str, title: str) -> None:
+        privacy.upload_to_dm(self.client, self.user_id, content, filename, title)
 
     def open_modal(self, modal: dict[str, Any]) -> None:
         # A DM has no trigger to open a modal with; point to the command that has one.

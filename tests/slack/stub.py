@@ -98,6 +98,7 @@ class _Answer:
     payload: dict[str, Any] | None = None  # JSON answer
     text: str | None = None  # plain-text answer (the upload URL)
     headers: dict[str, str] = field(default_factory=dict)
+    data: bytes | None = None  # binary answer (a private file download)
 
 
 def _as_json(value: Any) -> Any:
@@ -144,6 +145,7 @@ class SlackStub:
         self._views: dict[str, dict[str, Any]] = {}
         self._home_views: dict[str, dict[str, Any]] = {}
         self._files: dict[str, dict[str, Any]] = {}
+        self._private_files: dict[str, bytes] = {}
         self._reactions: set[tuple[str, str, str]] = set()
         self._ts = itertools.count(FIRST_TS, 100)
         self._ids = itertools.count(1)
@@ -260,6 +262,7 @@ class SlackStub:
             self._views.clear()
             self._home_views.clear()
             self._files.clear()
+            self._private_files.clear()
             self._reactions.clear()
 
     # ----------------------------------------------------------------- scripting
@@ -328,6 +331,23 @@ class SlackStub:
             self._messages.setdefault(channel, []).append(message)
             return ts
 
+    def add_private_file(self, name: str, content: bytes) -> dict[str, Any]:
+        """A file a user shared with the app, as a message event's `files` entry carries it;
+        downloading its url_private_download needs the bot token, as on Slack."""
+        with self._lock:
+            file_id = f"F{next(self._ids):08d}"
+            self._private_files[file_id] = content
+        url = f"{self.root_url}/files-pri/{file_id}/{name}"
+        return {
+            "id": file_id,
+            "name": name,
+            "filetype": "csv",
+            "mimetype": "text/csv",
+            "size": len(content),
+            "url_private": url,
+            "url_private_download": url,
+        }
+
     def messages(self, channel: str) -> list[dict[str, Any]]:
         """Everything currently in `channel` (posts, replies, added messages), oldest first."""
         with self._lock:
@@ -363,6 +383,9 @@ class SlackStub:
         if url.path.startswith("/upload/") and http_method == "POST":  # raw file bytes
             method = "files.upload_url"
             body = {"file_id": url.path.removeprefix("/upload/"), "length": len(raw)}
+        elif url.path.startswith("/files-pri/") and http_method == "GET":  # url_private
+            method = "files.download"
+            body = {"file_id": url.path.removeprefix("/files-pri/").split("/")[0]}
         else:
             query = {k: v[0] if len(v) == 1 else v for k, v in parse_qs(url.query).items()}
             body = {**query, **_parse_body(headers.get("content-type", ""), raw)}
@@ -401,6 +424,13 @@ class SlackStub:
             return _Answer(fault.status, payload, headers=extra)
         if method == "response_url":
             return _Answer(200, {"ok": True})
+        if method == "files.download":
+            stored = self._private_files.get(body["file_id"])
+            if not headers.get("authorization", "").startswith("Bearer xoxb-"):
+                return _Answer(403, {"ok": False, "error": "not_authed"})
+            if stored is None:
+                return _Answer(404, {"ok": False, "error": "file_not_found"})
+            return _Answer(200, data=stored)
         if method == "files.upload_url":
             if body["file_id"] not in self._files:
                 return _Answer(404, {"ok": False, "error": "file_not_found"})
@@ -833,7 +863,9 @@ def _handler_for(stub: SlackStub) -> type[BaseHTTPRequestHandler]:
             except Exception as error:  # a bug in the stub: say so loudly, answer 500
                 traceback.print_exc()
                 answer = _Answer(500, {"ok": False, "error": f"stub_error: {error!r}"})
-            if answer.text is not None:
+            if answer.data is not None:
+                data, content_type = answer.data, "application/octet-stream"
+            elif answer.text is not None:
                 data, content_type = answer.text.encode(), "text/plain; charset=utf-8"
             else:
                 data = json.dumps(answer.payload).encode()

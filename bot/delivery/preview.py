@@ -1,0 +1,79 @@
+"""Preview delivery: with no Slack workspace, everything coachbot would send is written to a
+folder (JSON, one HTML page and chart PNGs) instead. It stands in for the Slack Web API
+methods coachbot uses, so the same listeners and jobs run unchanged."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bot.delivery.preview_html import write_page
+
+
+@dataclass
+class Delivery:
+    recipient: str  # a Slack user id
+    kind: str  # message, home, modal, file
+    payload: dict[str, Any]
+
+
+@dataclass
+class PreviewClient:
+    """Records what would be sent. `names` maps Slack user ids to names for the page."""
+
+    folder: Path
+    names: dict[str, str] = field(default_factory=dict)
+    deliveries: list[Delivery] = field(default_factory=list)
+    token: str = "preview"
+
+    def conversations_open(self, users: str, **_: Any) -> dict[str, Any]:
+        return {"ok": True, "channel": {"id": f"D:{users}"}}
+
+    def chat_postMessage(
+        self, channel: str, text: str, blocks: Any = None, **_: Any
+    ) -> dict[str, Any]:
+        self._record(channel, "message", {"text": text, "blocks": blocks or []})
+        return {"ok": True, "channel": channel, "ts": str(len(self.deliveries))}
+
+    def views_publish(self, user_id: str, view: dict[str, Any], **_: Any) -> dict[str, Any]:
+        self._record(user_id, "home", view)
+        return {"ok": True, "view": view}
+
+    def views_open(self, trigger_id: str, view: dict[str, Any], **_: Any) -> dict[str, Any]:
+        self._record(trigger_id, "modal", view)
+        return {"ok": True, "view": view}
+
+    def files_upload_v2(
+        self, channel: str, content: bytes, filename: str, title: str = "", **_: Any
+    ) -> dict[str, Any]:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        name = f"{len(self.deliveries):03d}-{Path(filename).name}"
+        (self.folder / name).write_bytes(content)
+        self._record(channel, "file", {"file": name, "title": title})
+        return {"ok": True, "files": [{"id": name}]}
+
+    def users_info(self, user: str, **_: Any) -> dict[str, Any]:
+        return {"ok": True, "user": {"id": user, "profile": {}}}
+
+    def _record(self, target: str, kind: str, payload: dict[str, Any]) -> None:
+        recipient = target.removeprefix("D:")
+        self.deliveries.append(Delivery(recipient, kind, payload))
+
+    def write(self, title: str) -> Path:
+        """Write messages.json and index.html; returns the page's path."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        records = [
+            {
+                "recipient": d.recipient,
+                "recipient_name": self.names.get(d.recipient, d.recipient),
+                "kind": d.kind,
+                "payload": d.payload,
+            }
+            for d in self.deliveries
+        ]
+        (self.folder / "messages.json").write_text(
+            json.dumps(records, indent=2, ensure_ascii=False), encoding="utf-8"
+        )
+        return write_page(self.folder / "index.html", title, records)

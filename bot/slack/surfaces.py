@@ -1,0 +1,26 @@
+"""A surface that answers in the user's DM with coachbot: for buttons, jobs and the preview."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_sdk import WebClient
+
+from bot.slack import privacy
+
+
+class DmSurface:
+    def __init__(self, client: WebClient, user_id: str) -> None:
+        self.client = client
+        self.user_id = user_id
+
+    def reply(self, payload: dict[str, Any]) -> None:
+        privacy.send_dm(self.client, self.user_id, payload)
+
+    private = reply
+
+    def open_modal(self, modal: dict[str, Any]) -> None:
+        raise RuntimeError("a DM answer has no trigger to open a modal with")
+
+    def attach(self, content: bytes, filename: str, title: str) -> None:
+        privacy.upload_to_dm(self.client, self.user_id, content, filename, title)

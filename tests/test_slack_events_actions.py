@@ -1,0 +1,244 @@
+"""DMs in plain language, the App Home, buttons, the feedback modal and CSV uploads by admins,
+all as Slack sends them (Events API JSON and interaction payloads, signed)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.ids import Actions, Blocks, Views
+from bot.store.models import Feedback, Person
+from tests.helpers import ORG, run, write
+from tests.slack import requests as slack
+from tests.slackapp import running_app, text_of
+from tests.test_slack_commands import PEOPLE, USERS
+
+
+@pytest.fixture
+def slack_app(db, settings, clock, tmp_path):
+    files = dict(ORG, **{"people.csv": PEOPLE})
+    run(db, settings, clock, *(write(tmp_path, name, text) for name, text in files.items()))
+    with running_app(settings, db, clock, USERS) as app:
+        yield app
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("how am I doing?", "Your coaching snapshot"),
+        ("my numbers please", "Your coaching snapshot"),
+        ("help", "Here is what I can do"),
+        ("what's the weather", "I didn't catch that"),
+        ("my plan", "No coaching plan"),
+        ("roleplay negotiation", "Interactive role-plays (negotiation)"),
+        ("pause the nudges", "Weekly nudges paused"),
+    ],
+)
+def test_dm_intents_are_answered_in_the_dm(slack_app, text: str, expected: str) -> None:
+    assert slack_app.dm(text, "U0ANN") == 200
+    [reply] = slack_app.dms_to("U0ANN")
+    assert expected in text_of(reply), text_of(reply)
+
+
+def test_a_dm_from_an_unknown_user_gets_the_explanation(slack_app) -> None:
+    slack_app.dm("how am I doing", "U0NOBODY")
+    [reply] = slack_app.dms_to("U0NOBODY")
+    assert "couldn't match your Slack account" in text_of(reply)
+
+
+def test_messages_from_bots_and_edits_are_ignored(slack_app) -> None:
+    edited = slack.event(
+        {
+            "type": "message",
+            "subtype": "message_changed",
+            "channel": "D0X",
+            "channel_type": "im",
+            "ts": "1.1",
+        }
+    )
+    assert slack_app.send(edited) == 200
+    channel_message = slack.event(
+        {
+            "type": "message",
+            "channel": "C0X",
+            "channel_type": "channel",
+            "user": "U0ANN",
+            "text": "me",
+            "ts": "1.2",
+        }
+    )
+    assert slack_app.send(channel_message) == 200
+    assert slack_app.stub.calls_to("chat.postMessage") == []
+
+
+def test_app_home_for_a_rep_and_for_a_manager(slack_app) -> None:
+    assert slack_app.send(slack.app_home_opened("U0ANN")) == 200
+    [published] = slack_app.stub.wait_for("views.publish")
+    home = published.json_field("view")
+    assert home["type"] == "home"
+    assert published.body["user_id"] == "U0ANN"
+    actions = [
+        e["action_id"] for b in home["blocks"] if b["type"] == "actions" for e in b["elements"]
+    ]
+    assert actions == [Actions.OPEN_MY_ASSESSMENT, Actions.PAUSE_NUDGES, Actions.SHOW_HELP]
+
+    slack_app.send(slack.app_home_opened("U0MIA"))
+    manager = slack_app.stub.wait_for("views.publish", 2)[1].json_field("view")
+    texts = " ".join(
+        b.get("text", {}).get("text", "") for b in manager["blocks"] if b["type"] == "section"
+    )
+    assert "Ann Archer" in texts and "Bob Baker" in texts
+
+
+def test_app_home_for_an_unknown_user(slack_app) -> None:
+    slack_app.send(slack.app_home_opened("U0NOBODY"))
+    [published] = slack_app.stub.wait_for("views.publish")
+    assert "couldn't match your Slack account" in str(published.json_field("view"))
+
+
+def test_buttons_open_assessments_only_for_those_allowed(slack_app, db) -> None:
+    with db.begin() as session:
+        ann = session.scalar(select(Person.id).where(Person.email == "ann@acme.example"))
+        zoe = session.scalar(select(Person.id).where(Person.email == "zoe@acme.example"))
+    slack_app.click(Actions.OPEN_REP, "U0MIA", value=str(ann))
+    [dm] = slack_app.dms_to("U0MIA")
+    assert "Ann Archer — coaching snapshot" in text_of(dm)
+    slack_app.click(Actions.OPEN_REP, "U0MIA", value=str(zoe))
+    refused = slack_app.dms_to("U0MIA", 2)[1]
+    assert ":lock:" in text_of(refused) and "Zoe" not in text_of(refused)
+    slack_app.click(Actions.OPEN_MY_ASSESSMENT, "U0ANN")
+    assert "Your coaching snapshot" in text_of(slack_app.dms_to("U0ANN")[0])
+
+
+def test_pause_button_stores_it_and_republishes_home(slack_app, db) -> None:
+    slack_app.click(Actions.PAUSE_NUDGES, "U0ANN")
+    [published] = slack_app.stub.wait_for("views.publish")
+    actions = [
+        e["action_id"]
+        for b in published.json_field("view")["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+    ]
+    assert Actions.RESUME_NUDGES in actions
+    with db.begin() as session:
+        assert session.scalar(
+            select(Person.nudges_paused).where(Person.email == "ann@acme.example")
+        )
+
+
+def _feedback(
+    user: str,
+    about: int,
+    skill: str | None = "discovery",
+    rating: str | None = "2",
+    note: str = "Pitched before asking about the process.",
+) -> slack.SlackRequest:
+    values = {
+        Blocks.FEEDBACK_SKILL: {
+            "value": {
+                "type": "static_select",
+                "selected_option": {"value": skill} if skill else None,
+            }
+        },
+        Blocks.FEEDBACK_RATING: {
+            "value": {
+                "type": "static_select",
+                "selected_option": {"value": rating} if rating else None,
+            }
+        },
+        Blocks.FEEDBACK_SOURCE: {
+            "value": {"type": "static_select", "selected_option": {"value": "manager"}}
+        },
+        Blocks.FEEDBACK_NOTE: {"value": {"type": "plain_text_input", "value": note}},
+    }
+    return slack.view_submission(Views.FEEDBACK, user, values, private_metadata=str(about))
+
+
+def test_feedback_modal_saves_a_row_that_skill_inference_reads(slack_app, db, clock) -> None:
+    with db.begin() as session:
+        ann = session.scalar(select(Person.id).where(Person.email == "ann@acme.example"))
+        before = session.scalar(select(func.count()).select_from(Feedback))
+    assert slack_app.send(_feedback("U0MIA", ann)) == 200
+    [saved] = slack_app.dms_to("U0MIA")
+    assert "Feedback on Ann Archer saved" in text_of(saved)
+    with db.begin() as session:
+        row = session.scalars(select(Feedback).order_by(Feedback.id.desc())).first()
+        assert session.scalar(select(func.count()).select_from(Feedback)) == before + 1
+        assert (row.about_id, row.skill, row.rating, row.source) == (ann, "discovery", 2, "manager")
+        assert row.note == "Pitched before asking about the process."
+        assert row.given_on == date(2026, 11, 20) and row.external_id.startswith("slack:")
+
+
+def test_feedback_modal_with_missing_fields_answers_with_errors(slack_app, db) -> None:
+    with db.begin() as session:
+        ann = session.scalar(select(Person.id).where(Person.email == "ann@acme.example"))
+    status, _headers, body = slack.post(
+        slack_app.events_url, _feedback("U0MIA", ann, skill=None, rating=None)
+    )
+    assert status == 200
+    import json
+
+    answer = json.loads(body)
+    assert answer["response_action"] == "errors"
+    assert set(answer["errors"]) == {Blocks.FEEDBACK_SKILL, Blocks.FEEDBACK_RATING}
+
+
+def test_feedback_from_someone_not_allowed_is_not_saved(slack_app, db) -> None:
+    with db.begin() as session:
+        ann = session.scalar(select(Person.id).where(Person.email == "ann@acme.example"))
+        before = session.scalar(select(func.count()).select_from(Feedback))
+    slack_app.send(_feedback("U0MAX", ann))  # another team's manager, forged metadata
+    [reply] = slack_app.dms_to("U0MAX")
+    assert "Feedback not saved" in text_of(reply)
+    with db.begin() as session:
+        assert session.scalar(select(func.count()).select_from(Feedback)) == before
+
+
+def _upload(slack_app, user: str, files: dict[str, bytes]) -> int:
+    shared = [slack_app.stub.add_private_file(name, content) for name, content in files.items()]
+    event = {
+        "type": "message",
+        "subtype": "file_share",
+        "text": "",
+        "user": user,
+        "channel": slack_app.stub.dm_channel(user),
+        "channel_type": "im",
+        "ts": "1700000100.000100",
+        "files": shared,
+    }
+    return slack_app.send(slack.event(event))
+
+
+def test_an_admin_imports_csv_files_dropped_in_the_dm(slack_app, db) -> None:
+    people = b"email,name,role,manager_email\nnew@acme.example,Nia New,rep,mia@acme.example\n"
+    assert _upload(slack_app, "U0OPS", {"people.csv": people}) == 200
+    [reply] = slack_app.dms_to("U0OPS")
+    assert "Imported." in text_of(reply) and "1 people rows (1 new, 0 updated)" in text_of(reply)
+    with db.begin() as session:
+        assert (
+            session.scalar(select(Person.name).where(Person.email == "new@acme.example"))
+            == "Nia New"
+        )
+
+
+def test_a_bad_upload_lists_the_problems_and_imports_nothing(slack_app, db) -> None:
+    deals = b"external_id,owner,amount,created_on,outcome\nD-9,ann@acme.example,<!channel>,2026-01-01,open\n"
+    people = b"email,name,role\nnew@acme.example,Nia New,rep\n"
+    _upload(slack_app, "U0OPS", {"people.csv": people, "deals.csv": deals})
+    [reply] = slack_app.dms_to("U0OPS")
+    text = text_of(reply)
+    assert "Nothing was imported" in text
+    assert "deals.csv, row 2, column 'amount', value '&lt;!channel&gt;'" in text
+    assert "<!channel>" not in text
+    with db.begin() as session:
+        assert session.scalar(select(Person.id).where(Person.email == "new@acme.example")) is None
+
+
+def test_only_admins_may_import(slack_app, db) -> None:
+    _upload(slack_app, "U0ANN", {"people.csv": b"email,name,role\nx@acme.example,X,rep\n"})
+    [reply] = slack_app.dms_to("U0ANN")
+    assert "Imports are done by admins" in text_of(reply)
+    with db.begin() as session:
+        assert session.scalar(select(Person.id).where(Person.email == "x@acme.example")) is None
