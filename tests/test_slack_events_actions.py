@@ -242,3 +242,19 @@ def test_only_admins_may_import(slack_app, db) -> None:
     assert "Imports are done by admins" in text_of(reply)
     with db.begin() as session:
         assert session.scalar(select(Person.id).where(Person.email == "x@acme.example")) is None
+
+
+def test_a_rate_limited_answer_is_retried_after_retry_after_and_delivered_once(slack_app) -> None:
+    slack_app.stub.fail_next("chat.postMessage", status=429, retry_after=1)
+    slack_app.dm("how am I doing", "U0ANN")
+    calls = slack_app.stub.wait_for("chat.postMessage", 2)
+    assert [c.status for c in calls] == [429, 200]
+    assert len([c for c in slack_app.stub.calls_to("chat.postMessage") if c.ok]) == 1
+
+
+def test_a_failing_listener_tells_the_user_with_a_reference(slack_app) -> None:
+    slack_app.stub.fail_next("conversations.open", status=500, times=1)
+    slack_app.command("me", "U0ANN")
+    [dm] = slack_app.dms_to("U0ANN")
+    assert "Something went wrong on coachbot's side" in text_of(dm)
+    assert "reference `" in text_of(dm)
