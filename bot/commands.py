@@ -6,6 +6,7 @@ import difflib
 import re
 from dataclasses import dataclass
 
+from bot.render.renderer import escape_mrkdwn
 from bot.vocabulary import SKILLS
 
 SUBCOMMANDS: dict[str, str] = {
@@ -58,7 +59,8 @@ def _with_user(name: str, args: list[str], text: str) -> Command:
         return Command(
             name,
             text=text,
-            problem=f"`{args[0]}` is not a Slack mention. Type `@` and pick the rep from the list.",
+            problem=f"`{escape_mrkdwn(args[0])}` is not a Slack mention. Type `@` and pick the rep "
+            "from the list.",
         )
     return Command(name, user=mention.group(1), text=text)
 
@@ -75,7 +77,8 @@ def _with_skill(args: list[str], text: str) -> Command:
     return Command(
         "roleplay",
         text=text,
-        problem=f"I don't know the skill `{' '.join(args)}`. Try one of: {', '.join(SKILLS)}.",
+        problem=f"I don't know the skill `{escape_mrkdwn(' '.join(args))}`. Try one of: "
+        f"{', '.join(SKILLS)}.",
     )
 
 

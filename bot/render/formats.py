@@ -7,6 +7,8 @@ from datetime import date
 from types import SimpleNamespace
 from typing import Any
 
+from jinja2 import Undefined
+
 from bot import ids as id_constants
 
 SKILL_LABELS = {
@@ -28,6 +30,9 @@ TREND_LABELS = {
 
 
 def _missing(value: Any) -> bool:
+    if isinstance(value, Undefined):
+        # A variable the template forgot to get must fail loudly, not render as "–".
+        value._fail_with_undefined_error()
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
@@ -39,7 +44,7 @@ def money(value: Any) -> str:
     if _missing(value):
         return "–"
     value = float(value)
-    if abs(value) >= 1_000_000:
+    if abs(value) >= 999_500:  # would round to "$1000k"
         return f"${value / 1_000_000:.1f}M"
     if abs(value) >= 10_000:
         return f"${value / 1000:.0f}k"
@@ -65,14 +70,20 @@ def value_in(value: Any, unit: str) -> str:
 
 
 def skill(name: Any) -> str:
+    if _missing(name):
+        return "–"
     return SKILL_LABELS.get(str(name), str(name).replace("_", " "))
 
 
 def trend(direction: Any) -> str:
+    if _missing(direction):
+        return "–"
     return TREND_LABELS.get(str(direction), str(direction))
 
 
 def day(value: Any) -> str:
+    if _missing(value):
+        return "–"
     if isinstance(value, str):
         value = date.fromisoformat(value)
     return value.strftime("%b %-d, %Y") if isinstance(value, date) else "–"

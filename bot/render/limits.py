@@ -54,7 +54,10 @@ def fit_block(block: dict[str, Any]) -> dict[str, Any]:
             _fit_text(accessory.get("text"), BUTTON_TEXT)
     elif kind == "context":
         elements = block.get("elements", [])
-        block["elements"] = elements[:CONTEXT_ELEMENTS]
+        if len(elements) > CONTEXT_ELEMENTS:
+            more = {"type": "mrkdwn", "text": f"…and {len(elements) - CONTEXT_ELEMENTS + 1} more"}
+            elements = [*elements[: CONTEXT_ELEMENTS - 1], more]
+        block["elements"] = elements
         for element in block["elements"]:
             _fit_text(element, SECTION_TEXT)
     elif kind == "actions":
