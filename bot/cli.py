@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
+from bot.auth import Viewer
 from bot.cli_output import assessment_json, assessment_table, biggest_gaps
 from bot.clock import SystemClock
 from bot.config import ConfigError, Settings, load_settings
@@ -56,6 +57,43 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=int, default=2, help="HTTP worker processes (2)")
     serve.add_argument("--threads", type=int, default=8, help="threads per worker (8)")
 
+    plans = commands.add_parser("plans", help="coaching plans: draft, list, log coaching time")
+    plans.add_argument("action", choices=["draft", "list", "log"])
+    plans.add_argument("--as-of", type=_iso_date, help="date to act as of (default today)")
+    plans.add_argument(
+        "--send", action="store_true", help="send drafts to managers (Slack or preview)"
+    )
+    plans.add_argument("--plan", type=int, help="log: the plan id")
+    plans.add_argument("--minutes", type=int, help="log: minutes spent")
+    plans.add_argument(
+        "--kind",
+        default="one_on_one",
+        help="log: one_on_one, roleplay, observation, mentoring, training",
+    )
+    plans.add_argument("--by", help="log: email of the manager who coached")
+    plans.add_argument("--workspace", help="Slack team id (COACHBOT_WORKSPACE)")
+
+    checkpoints = commands.add_parser(
+        "checkpoints", help="run the 30/60/90-day reviews that are due"
+    )
+    checkpoints.add_argument(
+        "--as-of", type=_iso_date, help="review as of this date (default today)"
+    )
+    checkpoints.add_argument("--send", action="store_true", help="send reviews (Slack or preview)")
+    checkpoints.add_argument("--workspace", help="Slack team id (COACHBOT_WORKSPACE)")
+
+    effect = commands.add_parser(
+        "effectiveness", help="did coaching work? effect against uncoached peers, ROI"
+    )
+    effect.add_argument("--as-of", type=_iso_date, help="measure up to this date (default today)")
+    effect.add_argument(
+        "--hourly-cost",
+        type=float,
+        help="cost of an hour of coaching (COACHBOT_COACHING_HOURLY_COST)",
+    )
+    effect.add_argument("--json", action="store_true")
+    effect.add_argument("--workspace", help="Slack team id (COACHBOT_WORKSPACE)")
+
     demo = commands.add_parser("demo", help="load the demo org into a fresh database and show it")
     demo.add_argument("--examples", type=Path, default=Path("examples"))
     demo.add_argument("--out", type=Path, default=Path("out/demo"))
@@ -75,6 +113,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "demo-data": _demo_data,
         "assess": _assess,
         "serve": _serve,
+        "plans": _plans,
+        "checkpoints": _checkpoints,
+        "effectiveness": _effectiveness,
         "demo": _demo,
     }[args.command]
     try:
@@ -174,6 +215,121 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         serve_http(settings, args.host, args.port, args.workers, args.threads)
     else:
         serve_socket_mode(settings)
+    return 0
+
+
+def _today(args: argparse.Namespace, settings: Settings) -> date:
+    return args.as_of or SystemClock().now().astimezone(settings.zone).date()
+
+
+def _plans(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.cli_output import plans_table
+    from bot.coaching.assessment import AssessmentConfig
+    from bot.delivery.outbox import finish, sending_client
+    from bot.services import plans
+    from bot.slack import plan_messages
+
+    db = _database(settings)
+    team = args.workspace or settings.workspace
+    today = _today(args, settings)
+    now = SystemClock().now()
+    try:
+        if args.action == "draft":
+            config = AssessmentConfig(stages=settings.stages)
+            created = plans.draft_plans(db, team, today, now, config)
+            print(f"{len(created)} draft plan(s) waiting for their managers' approval.")
+            if args.send and created:
+                client = sending_client(settings, db)
+                sent = sum(plan_messages.send_draft(client, db, plan_id) for plan_id in created)
+                print(f"Sent {sent} draft(s) to managers.")
+                if page := finish(client, "coachbot preview: draft plans"):
+                    print(f"Preview: {page}")
+            ids = created
+        elif args.action == "log":
+            if args.plan is None or args.minutes is None or not args.by:
+                print("plans log needs --plan, --minutes and --by EMAIL", file=sys.stderr)
+                return EXIT_PROBLEM
+            viewer = _operator(db, settings, team, args.by)
+            plans.log_session(db, viewer, args.plan, args.kind, args.minutes, today)
+            print(f"Logged {args.minutes} minutes of {args.kind} on plan {args.plan}.")
+            return 0
+        else:
+            ids = None
+        print(plans_table(plans.list_plans(db, team, ids)))
+    except plans.PlanError as problem:
+        print(problem, file=sys.stderr)
+        return EXIT_PROBLEM
+    return 0
+
+
+def _operator(db: Database, settings: Settings, team: str, email: str) -> Viewer:
+    """The person an operator acts as on the command line, found by email."""
+    from bot.services import people
+    from bot.services.plans import PlanError
+    from bot.store.workspaces import find_workspace_id
+
+    with db.begin() as session:
+        workspace_id = find_workspace_id(session, team)
+        person = people.by_email(session, workspace_id, email) if workspace_id else None
+        if person is None:
+            raise PlanError(f"No person with email {email!r} in workspace {team!r}.")
+        return Viewer(
+            team,
+            person.slack_user_id or "",
+            workspace_id,
+            person.id,
+            person.name,
+            person.role,
+            person.role == "admin" or settings.is_admin(person.slack_user_id, email),
+            person.timezone or settings.timezone,
+        )
+
+
+def _checkpoints(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.delivery.outbox import finish, sending_client
+    from bot.services import plans
+    from bot.slack import plan_messages
+
+    db = _database(settings)
+    team = args.workspace or settings.workspace
+    try:
+        due = plans.due_checkpoints(db, team, _today(args, settings))
+    except plans.PlanError as problem:
+        print(problem, file=sys.stderr)
+        return EXIT_PROBLEM
+    client = sending_client(settings, db) if args.send else None
+    for checkpoint_id in due:
+        review = plans.run_checkpoint(db, team, checkpoint_id, SystemClock().now(), settings.stages)
+        found = plans.checkpoint_for_delivery(db, checkpoint_id)
+        name = found["plan"]["rep_name"]
+        print(f"{name}, day {review.day}: suggests {review.decision} - {review.reason}")
+        if client is not None:
+            plan_messages.send_review(client, db, checkpoint_id)
+    if not due:
+        print("No checkpoint reviews are due.")
+    if client is not None and (page := finish(client, "coachbot preview: checkpoint reviews")):
+        print(f"Preview: {page}")
+    return 0
+
+
+def _effectiveness(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.cli_output import effectiveness_json, effectiveness_text
+    from bot.services.effectiveness import effectiveness
+    from bot.services.plans import PlanError
+
+    hourly = settings.coaching_hourly_cost if args.hourly_cost is None else args.hourly_cost
+    try:
+        report = effectiveness(
+            _database(settings),
+            args.workspace or settings.workspace,
+            _today(args, settings),
+            hourly,
+            settings.stages,
+        )
+    except PlanError as problem:
+        print(problem, file=sys.stderr)
+        return EXIT_PROBLEM
+    print(effectiveness_json(report) if args.json else effectiveness_text(report))
     return 0
 
 

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from typing import Any
 
 from bot.coaching.assessment import Assessment, Evidence, SkillFinding, Status, summary
+from bot.coaching.plans import format_value as plan_value
+from bot.services.effectiveness import EffectivenessReport
 
 SKILL_WIDTH = 60
 
@@ -119,3 +122,91 @@ def format_value(value: float | None, unit: str) -> str:
         "points": f"{value:.1f} pts",
         "rating": f"{value:.1f}/5",
     }.get(unit, f"{value:g}")
+
+
+def plans_table(plans: list[dict[str, Any]]) -> str:
+    if not plans:
+        return "No coaching plans."
+    lines = []
+    for plan in plans:
+        start = plan["started_on"] or plan["drafted_on"]
+        lines.append(f"plan {plan['id']} · {plan['rep_name']} · {plan['status']} since {start}")
+        lines += [f"    {o['statement']}" for o in plan["objectives"]]
+    return "\n".join(lines)
+
+
+def effectiveness_text(report: EffectivenessReport) -> str:
+    lines = [f"Coaching effectiveness as of {report.as_of.isoformat()}"]
+    if not report.plans:
+        return lines[0] + "\nNo plan has run for two weeks yet: nothing to measure."
+    attainment = report.attainment
+    lines.append(
+        f"{len(report.plans)} plan(s); objectives met: "
+        + ("-" if attainment is None else f"{attainment:.0%}")
+    )
+    revenue = report.attributable_revenue
+    if revenue is None:
+        lines.append(
+            "Attributable revenue: no objective has both a revenue model and a comparison group."
+        )
+    else:
+        roi = report.roi
+        lines.append(
+            f"Attributable revenue ${revenue:,.0f} against "
+            f"${report.total_cost:,.0f} of coaching time"
+            + ("" if roi is None else f": return on coaching {roi:+.0%}")
+            + (" (no coaching time logged)" if report.total_cost == 0 else "")
+        )
+    for plan in report.plans:
+        lines.append(f"\nplan {plan.plan_id} · {plan.rep_name} · {plan.status} · day {plan.days}")
+        for o in plan.objectives:
+            now = "-" if o.current is None else plan_value(o.current, o.unit)
+            base = "-" if o.baseline is None else plan_value(o.baseline, o.unit)
+            lines.append(
+                f"    {o.label}: {base} -> {now} (target {plan_value(o.target, o.unit)}"
+                f"{', met' if o.met else ''})"
+            )
+            lines.append(f"      {o.effect.explanation}")
+        lines.append(f"    return: {plan.roi.explanation}")
+    return "\n".join(lines)
+
+
+def effectiveness_json(report: EffectivenessReport) -> str:
+    payload = {
+        "as_of": report.as_of.isoformat(),
+        "hourly_cost": report.hourly_cost,
+        "attainment": report.attainment,
+        "attributable_revenue": report.attributable_revenue,
+        "coaching_cost": report.total_cost,
+        "roi": report.roi,
+        "plans": [
+            {
+                "plan": p.plan_id,
+                "rep": p.rep_name,
+                "status": p.status,
+                "started_on": p.started_on.isoformat(),
+                "days": p.days,
+                "hours": p.hours,
+                "objectives": [
+                    {
+                        "skill": o.skill,
+                        "metric": o.metric,
+                        "baseline": o.baseline,
+                        "current": o.current,
+                        "target": o.target,
+                        "met": o.met,
+                        "effect": o.effect.effect,
+                        "interval": None if o.effect.low is None else [o.effect.low, o.effect.high],
+                        "comparison_reps": o.effect.comparison_reps,
+                        "explanation": o.effect.explanation,
+                    }
+                    for o in p.objectives
+                ],
+                "attributable_revenue": p.roi.attributable_revenue,
+                "cost": p.roi.cost,
+                "roi": p.roi.roi,
+            }
+            for p in report.plans
+        ],
+    }
+    return json.dumps(payload, indent=2, default=str)

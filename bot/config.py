@@ -42,6 +42,7 @@ class Settings:
     workspace: str = DEFAULT_WORKSPACE
     stages: tuple[str, ...] = DEFAULT_STAGES
     currency: str = "USD"
+    coaching_hourly_cost: float = 150.0
 
     @property
     def zone(self) -> ZoneInfo:
@@ -144,6 +145,18 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     if not _CURRENCY.match(currency):
         problems.append(f"COACHBOT_CURRENCY must be an ISO code such as USD, got {currency!r}")
 
+    hourly = get("COACHBOT_COACHING_HOURLY_COST") or "150"
+    try:
+        coaching_hourly_cost = float(hourly)
+        if coaching_hourly_cost < 0:
+            raise ValueError
+    except ValueError:
+        problems.append(
+            "COACHBOT_COACHING_HOURLY_COST must be the cost of an hour of coaching time, a "
+            f"number such as 150, got {hourly!r}"
+        )
+        coaching_hourly_cost = 0.0
+
     if problems:
         raise ConfigError(problems)
     return Settings(
@@ -157,4 +170,5 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         workspace=workspace,
         stages=stages,
         currency=currency,
+        coaching_hourly_cost=coaching_hourly_cost,
     )

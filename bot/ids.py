@@ -13,10 +13,14 @@ class Actions:
     SHOW_HELP = "coach.show_help"
     PAUSE_NUDGES = "coach.pause_nudges"
     RESUME_NUDGES = "coach.resume_nudges"
+    APPROVE_PLAN = "coach.approve_plan"
+    EDIT_PLAN = "coach.edit_plan"
+    DECIDE_CHECKPOINT = "coach.decide_checkpoint"
 
 
 class Views:
     FEEDBACK = "coach.feedback_modal"
+    EDIT_PLAN = "coach.edit_plan_modal"
 
 
 class Blocks:
@@ -24,6 +28,7 @@ class Blocks:
     FEEDBACK_RATING = "feedback_rating"
     FEEDBACK_NOTE = "feedback_note"
     FEEDBACK_SOURCE = "feedback_source"
+    TARGET_PREFIX = "target:"  # one input per objective: target:<metric>
 
 
 def as_namespace() -> SimpleNamespace:

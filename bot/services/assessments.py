@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -13,7 +14,7 @@ from bot.coaching.assessment import Assessment, AssessmentConfig, assess
 from bot.ingest.upsert import upsert
 from bot.services.frames import load_crm_data
 from bot.store.engine import Database
-from bot.store.models import AssessmentSnapshot
+from bot.store.models import AssessmentSnapshot, Person
 from bot.store.workspaces import find_workspace_id
 
 
@@ -74,6 +75,64 @@ def save_snapshots(
                 c for c in rows[0] if c not in ("workspace_id", "person_id", "as_of", "window_days")
             ],
         )
+
+
+# A snapshot this recent is current enough to show; the nightly job keeps them fresh.
+FRESH_DAYS = 7
+
+
+def current_payloads(
+    db: Database,
+    team_id: str,
+    person_ids: list[int],
+    today: date,
+    now: datetime,
+    config: AssessmentConfig,
+) -> dict[int, dict[str, Any]]:
+    """Latest assessment payload (no older than FRESH_DAYS) per person; assesses the workspace
+    when a wanted rep has none, so a first request of the day still gets an answer. People
+    who are not active reps have no assessment and are left out."""
+    if not person_ids:
+        return {}
+    with db.begin() as session:
+        workspace_id = _workspace(session, team_id)
+    found = _snapshots(db, workspace_id, person_ids, today, config)
+    missing = [p for p in person_ids if p not in found]
+    if missing and _has_active_reps(db, workspace_id, missing):
+        run_assessments(db, team_id, today, now, config)  # stores the snapshots
+        found = _snapshots(db, workspace_id, person_ids, today, config)
+    return found
+
+
+def _snapshots(
+    db: Database, workspace_id: int, person_ids: list[int], today: date, config: AssessmentConfig
+) -> dict[int, dict[str, Any]]:
+    with db.begin() as session:
+        rows = session.execute(
+            select(AssessmentSnapshot.person_id, AssessmentSnapshot.payload)
+            .where(
+                AssessmentSnapshot.workspace_id == workspace_id,
+                AssessmentSnapshot.person_id.in_(person_ids),
+                AssessmentSnapshot.window_days == config.window_days,
+                AssessmentSnapshot.as_of <= today,
+                AssessmentSnapshot.as_of >= today - timedelta(days=FRESH_DAYS),
+            )
+            .order_by(AssessmentSnapshot.as_of)
+        )
+        return {row.person_id: row.payload for row in rows}  # later dates win
+
+
+def _has_active_reps(db: Database, workspace_id: int, person_ids: list[int]) -> bool:
+    with db.begin() as session:
+        found = session.scalar(
+            select(Person.id).where(
+                Person.workspace_id == workspace_id,
+                Person.id.in_(person_ids),
+                Person.role == "rep",
+                Person.active.is_(True),
+            )
+        )
+        return found is not None
 
 
 def snapshot_history(session: Session, team_id: str, person_id: int) -> list[AssessmentSnapshot]:

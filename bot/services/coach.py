@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -13,13 +13,10 @@ from sqlalchemy import select
 from bot.auth import Viewer, can_view, visible_reports
 from bot.coaching.assessment import AssessmentConfig
 from bot.services import people
-from bot.services.assessments import run_assessments
+from bot.services.assessments import current_payloads
 from bot.store.engine import Database
-from bot.store.models import AssessmentSnapshot, Feedback, Person, Workspace
+from bot.store.models import Feedback, Person, Workspace
 from bot.vocabulary import FEEDBACK_SOURCES, SKILLS
-
-# A snapshot this recent is current enough to show; the nightly job keeps them fresh.
-FRESH_DAYS = 7
 
 
 class NotAllowed(PermissionError):
@@ -162,46 +159,6 @@ def _current_payloads(
     now: datetime,
     config: AssessmentConfig,
 ) -> dict[int, dict[str, Any]]:
-    """Latest snapshot (no older than FRESH_DAYS) per person; assesses the workspace when a
-    wanted snapshot is missing, so a first request of the day still gets an answer."""
-    if viewer.workspace_id is None or not person_ids:
+    if viewer.workspace_id is None:
         return {}
-    found = _snapshots(db, viewer.workspace_id, person_ids, today, config)
-    missing = [p for p in person_ids if p not in found]
-    if missing and _has_active_reps(db, viewer.workspace_id, missing):
-        run_assessments(db, viewer.team_id, today, now, config)  # stores the snapshots
-        found = _snapshots(db, viewer.workspace_id, person_ids, today, config)
-    return found
-
-
-def _snapshots(
-    db: Database, workspace_id: int, person_ids: list[int], today: date, config: AssessmentConfig
-) -> dict[int, dict[str, Any]]:
-    with db.begin() as session:
-        rows = session.execute(
-            select(AssessmentSnapshot.person_id, AssessmentSnapshot.payload)
-            .where(
-                AssessmentSnapshot.workspace_id == workspace_id,
-                AssessmentSnapshot.person_id.in_(person_ids),
-                AssessmentSnapshot.window_days == config.window_days,
-                AssessmentSnapshot.as_of <= today,
-                AssessmentSnapshot.as_of >= today - timedelta(days=FRESH_DAYS),
-            )
-            .order_by(AssessmentSnapshot.as_of)
-        )
-        return {row.person_id: row.payload for row in rows}  # later dates win
-
-
-def _has_active_reps(db: Database, workspace_id: int, person_ids: list[int]) -> bool:
-    with db.begin() as session:
-        return (
-            session.scalar(
-                select(Person.id).where(
-                    Person.workspace_id == workspace_id,
-                    Person.id.in_(person_ids),
-                    Person.role == "rep",
-                    Person.active.is_(True),
-                )
-            )
-            is not None
-        )
+    return current_payloads(db, viewer.team_id, person_ids, today, now, config)

@@ -14,7 +14,8 @@ from bot.auth import Viewer
 from bot.commands import SUBCOMMANDS, Command
 from bot.render.charts import trend_chart
 from bot.render.renderer import message, view
-from bot.services import coach
+from bot.services import coach, plans
+from bot.slack import plan_messages
 from bot.slack.deps import Deps
 from bot.vocabulary import SKILLS
 
@@ -182,7 +183,20 @@ def _resume(_command: Command, viewer: Viewer, deps: Deps, surface: Surface) -> 
 
 
 def _plan(_command: Command, viewer: Viewer, deps: Deps, surface: Surface) -> None:
-    assert viewer.person_id is not None
+    assert viewer.person_id is not None and viewer.workspace_id is not None
+    plan = plans.open_plan_of(deps.db, viewer.workspace_id, viewer.person_id)
+    if plan is not None and plan["status"] == "active":
+        latest = plans.latest_review(deps.db, plan["id"])
+        surface.private(plan_messages.plan_message(plan, own=True, latest=latest))
+        return
+    if plan is not None:
+        surface.reply(
+            notice(
+                "Your manager is reviewing a draft coaching plan for you; "
+                "you'll get it here once approved."
+            )
+        )
+        return
     payload = coach.assessment(
         deps.db,
         viewer,
@@ -198,8 +212,7 @@ def _plan(_command: Command, viewer: Viewer, deps: Deps, surface: Surface) -> No
     surface.reply(
         notice(
             f"No coaching plan has been approved for you yet. The focus your assessment "
-            f"suggests: *{focus}*. Your manager drafts and approves plans; `/coach me` shows "
-            "the evidence."
+            f"suggests: *{focus}*. Your manager approves plans; `/coach me` shows the evidence."
         )
     )
 

@@ -10,6 +10,7 @@ from handlers.actions.buttons import (
     resume_nudges,
     show_help,
 )
+from handlers.actions.plans import approve_plan, decide_checkpoint, edit_plan
 
 
 def register(app: App) -> None:
@@ -18,3 +19,6 @@ def register(app: App) -> None:
     app.action(Actions.PAUSE_NUDGES)(pause_nudges)
     app.action(Actions.RESUME_NUDGES)(resume_nudges)
     app.action(Actions.SHOW_HELP)(show_help)
+    app.action(Actions.APPROVE_PLAN)(approve_plan)
+    app.action(Actions.EDIT_PLAN)(edit_plan)
+    app.action(Actions.DECIDE_CHECKPOINT)(decide_checkpoint)

@@ -1,0 +1,89 @@
+"""Plan messages in Slack: the draft to the manager, the approved plan to the rep, checkpoint
+reviews to both, and the manager's decisions. Used by listeners, the CLI and jobs."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Any
+
+from slack_sdk import WebClient
+
+from bot.coaching.plans import CHECKPOINT_DAYS
+from bot.render.renderer import message, view
+from bot.services import plans
+from bot.slack import privacy
+from bot.store.engine import Database
+
+logger = logging.getLogger(__name__)
+
+
+def draft_message(plan: dict[str, Any]) -> dict[str, Any]:
+    return message("messages/plan_draft.json.j2", plan=_with_checkpoints(plan))
+
+
+def plan_message(plan: dict[str, Any], own: bool, latest: dict[str, Any] | None) -> dict[str, Any]:
+    return message(
+        "messages/plan_active.json.j2", plan=_with_checkpoints(plan), own=own, latest_review=latest
+    )
+
+
+def review_message(
+    review: dict[str, Any], rep_name: str, checkpoint_id: int, for_manager: bool
+) -> dict[str, Any]:
+    return message(
+        "messages/checkpoint_review.json.j2",
+        review=review,
+        rep_name=rep_name,
+        checkpoint_id=checkpoint_id,
+        for_manager=for_manager,
+    )
+
+
+def edit_modal(plan: dict[str, Any]) -> dict[str, Any]:
+    return view("views/edit_plan_modal.json.j2", plan=plan)
+
+
+def send_draft(client: WebClient, db: Database, plan_id: int) -> bool:
+    """DM the draft to the rep's manager; False when the manager has no Slack account."""
+    plan = plans.plan_for_delivery(db, plan_id)
+    if not plan["manager_slack_id"]:
+        logger.warning("plan %s: the rep's manager has no Slack id; draft not sent", plan_id)
+        return False
+    privacy.send_dm(client, plan["manager_slack_id"], draft_message(plan))
+    return True
+
+
+def send_to_rep(client: WebClient, db: Database, plan_id: int) -> bool:
+    plan = plans.plan_for_delivery(db, plan_id)
+    if not plan["rep_slack_id"]:
+        return False
+    privacy.send_dm(client, plan["rep_slack_id"], plan_message(plan, own=True, latest=None))
+    return True
+
+
+def send_review(client: WebClient, db: Database, checkpoint_id: int) -> None:
+    """The review to the rep (what was measured) and to the manager (with decision buttons)."""
+    found = plans.checkpoint_for_delivery(db, checkpoint_id)
+    plan = found["plan"]
+    if plan["rep_slack_id"]:
+        privacy.send_dm(
+            client,
+            plan["rep_slack_id"],
+            review_message(found["review"], "you", checkpoint_id, for_manager=False),
+        )
+    if plan["manager_slack_id"]:
+        privacy.send_dm(
+            client,
+            plan["manager_slack_id"],
+            review_message(found["review"], plan["rep_name"], checkpoint_id, for_manager=True),
+        )
+
+
+def _with_checkpoints(plan: dict[str, Any]) -> dict[str, Any]:
+    """Checkpoint dates to show: scheduled ones for an active plan, planned ones for a draft."""
+    start = plan.get("started_on") or plan["drafted_on"]
+    days = [c["due_on"] for c in plan.get("checkpoints", [])] or [
+        start + timedelta(days=d) for d in CHECKPOINT_DAYS
+    ]
+    return {**plan, "checkpoints": days}

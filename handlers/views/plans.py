@@ -1,0 +1,66 @@
+"""The edit-targets modal: each target checked in place, saved as a new plan version."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, BoltContext
+from slack_sdk import WebClient
+
+from bot.ids import Blocks
+from bot.render.renderer import escape_mrkdwn
+from bot.services import plans
+from bot.slack import plan_messages
+from bot.slack.answers import notice
+from bot.slack.middleware import deps_of, viewer_of
+from bot.slack.surfaces import DmSurface
+
+
+def plan_edited(
+    ack: Ack, view: dict[str, Any], body: dict[str, Any], client: WebClient, context: BoltContext
+) -> None:
+    viewer = viewer_of(context, client)
+    deps = deps_of(context)
+    plan_id = int(view.get("private_metadata") or 0)
+    try:
+        plan = plans.plan_details(deps.db, viewer, plan_id)
+    except plans.PlanError as problem:
+        ack()
+        DmSurface(client, body["user"]["id"]).reply(notice(f":lock: {escape_mrkdwn(problem)}"))
+        return
+    values = view["state"]["values"]
+    targets, errors = {}, {}
+    for objective in plan["objectives"]:
+        block = Blocks.TARGET_PREFIX + objective["metric"]
+        raw = (values.get(block, {}).get("value", {}).get("value") or "").strip().rstrip("%")
+        try:
+            number = float(raw.replace(",", ""))
+        except ValueError:
+            errors[block] = (
+                "Enter a number, like 45 for 45%."
+                if objective["unit"] == "pct"
+                else "Enter a number."
+            )
+            continue
+        target = number / 100 if objective["unit"] == "pct" else number
+        better = objective["higher_is_better"]
+        if (better and target <= objective["baseline"]) or (
+            not better and target >= objective["baseline"]
+        ):
+            errors[block] = "The target must improve on the baseline."
+        elif objective["unit"] == "pct" and not 0 <= target <= 1:
+            errors[block] = "A percentage between 0 and 100."
+        else:
+            targets[objective["metric"]] = target
+    if errors:
+        ack(response_action="errors", errors=errors)
+        return
+    ack()
+    plans.edit_targets(deps.db, viewer, plan_id, targets, deps.clock.now())
+    updated = plans.plan_for_delivery(deps.db, plan_id)
+    message = (
+        plan_messages.draft_message(updated)
+        if updated["status"] == "draft"
+        else plan_messages.plan_message(updated, own=False, latest=None)
+    )
+    DmSurface(client, body["user"]["id"]).reply(message)
