@@ -265,6 +265,7 @@ def _plans(args: argparse.Namespace, settings: Settings) -> int:
 def _operator(db: Database, settings: Settings, team: str, email: str) -> Viewer:
     """The person an operator acts as on the command line, found by email."""
     from bot.services import people
+    from bot.services.identity import viewer_for_person
     from bot.services.plans import PlanError
     from bot.store.workspaces import find_workspace_id
 
@@ -273,16 +274,8 @@ def _operator(db: Database, settings: Settings, team: str, email: str) -> Viewer
         person = people.by_email(session, workspace_id, email) if workspace_id else None
         if person is None:
             raise PlanError(f"No person with email {email!r} in workspace {team!r}.")
-        return Viewer(
-            team,
-            person.slack_user_id or "",
-            workspace_id,
-            person.id,
-            person.name,
-            person.role,
-            person.role == "admin" or settings.is_admin(person.slack_user_id, email),
-            person.timezone or settings.timezone,
-        )
+        person_id = person.id
+    return viewer_for_person(db, settings, team, person_id)
 
 
 def _checkpoints(args: argparse.Namespace, settings: Settings) -> int:
@@ -352,6 +345,10 @@ def _demo(args: argparse.Namespace, settings: Settings) -> int:
     print(assessment_table(run.assessments, run.as_of, 90))
     print()
     print(biggest_gaps(run.assessments))
+    print()
+    print("Coaching plans started 90, 60 and 30 days ago, and their 30/60/90-day reviews:")
+    for line in result.reviews:
+        print(f"- {line}")
     print()
     print(
         f"Slack preview (what a rep, their App Home and their manager would see): {result.preview}"

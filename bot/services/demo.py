@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
 from sqlalchemy import select
@@ -15,9 +15,11 @@ from bot.config import Settings
 from bot.delivery.preview import PreviewClient
 from bot.demo.generate import DEMO_AS_OF
 from bot.ingest.importer import FileReport, ImportRequest
+from bot.services import plans
 from bot.services.assessments import AssessmentRun, run_assessments
-from bot.services.identity import identify
+from bot.services.identity import identify, viewer_for_person
 from bot.services.imports import import_files
+from bot.slack import plan_messages
 from bot.slack.answers import answer
 from bot.slack.deps import Deps
 from bot.slack.home import publish_home
@@ -38,6 +40,7 @@ class DemoResult:
     database_path: Path
     imported: list[FileReport]
     assessed: AssessmentRun
+    reviews: list[str]
     preview: Path
 
 
@@ -54,10 +57,60 @@ def run_demo(examples: Path, out_dir: Path, settings: Settings, clock: Clock) ->
         imported = import_files(db, settings, request, clock)
         config = AssessmentConfig(stages=settings.stages)
         assessed = run_assessments(db, DEMO_TEAM_ID, DEMO_AS_OF, clock.now(), config)
+        reviews = plant_plans(db, settings, config)
         preview = write_slack_preview(db, settings, out_dir / "preview")
     finally:
         db.dispose()
-    return DemoResult(database_path, imported, assessed, preview)
+    return DemoResult(database_path, imported, assessed, reviews, preview)
+
+
+# Plans of different ages: who started a plan how many days before the demo's "today".
+DEMO_PLANS: tuple[tuple[int, str], ...] = (
+    (90, "chloe.dubois@northwind.example"),
+    (90, "marcus.greene@northwind.example"),
+    (60, "james.oconnor@northwind.example"),
+    (30, "tyler.brooks@northwind.example"),
+)
+DEMO_DRAFT = "jasmine.patel@northwind.example"  # a fresh draft waiting for approval
+
+
+def plant_plans(db: Database, settings: Settings, config: AssessmentConfig) -> list[str]:
+    """Start the demo's plans on their dates (each approved by the rep's manager) and run
+    every checkpoint due by the demo's today; returns one line per review."""
+    people_by_email = _people(db)
+    for days_ago, email in DEMO_PLANS:
+        start = DEMO_AS_OF - timedelta(days=days_ago)
+        now = datetime.combine(start, time(9, 0), tzinfo=UTC)
+        rep_id, manager_id = people_by_email[email]
+        for plan_id in plans.draft_plans(db, DEMO_TEAM_ID, start, now, config, rep_ids=[rep_id]):
+            manager = viewer_for_person(db, settings, DEMO_TEAM_ID, manager_id)
+            plans.approve(db, manager, plan_id, start, now)
+    now = datetime.combine(DEMO_AS_OF, time(9, 0), tzinfo=UTC)
+    rep_id, _manager = people_by_email[DEMO_DRAFT]
+    plans.draft_plans(db, DEMO_TEAM_ID, DEMO_AS_OF, now, config, rep_ids=[rep_id])
+    # Reviews happen in date order; the managers confirmed the earlier ones when they were
+    # due, and today's wait for them in Slack.
+    lines = []
+    while due := plans.due_checkpoints(db, DEMO_TEAM_ID, DEMO_AS_OF):
+        checkpoint_id = due[0]
+        review = plans.run_checkpoint(db, DEMO_TEAM_ID, checkpoint_id, now, config.stages)
+        plan = plans.checkpoint_for_delivery(db, checkpoint_id)["plan"]
+        state = "waiting for the manager"
+        if review.as_of < DEMO_AS_OF:
+            manager = viewer_for_person(db, settings, DEMO_TEAM_ID, plan["manager_id"])
+            status = plans.confirm(db, manager, checkpoint_id, str(review.decision), now)
+            state = f"confirmed by the manager, plan {status}"
+        lines.append(
+            f"{plan['rep_name']}, day {review.day} ({review.as_of.isoformat()}): "
+            f"{review.decision} ({state}) - {review.reason}"
+        )
+    return lines
+
+
+def _people(db: Database) -> dict[str, tuple[int, int]]:
+    with db.begin() as session:
+        rows = session.execute(select(Person.email, Person.id, Person.manager_id))
+        return {r.email: (r.id, r.manager_id) for r in rows}
 
 
 def write_slack_preview(db: Database, settings: Settings, folder: Path) -> Path:
@@ -72,6 +125,12 @@ def write_slack_preview(db: Database, settings: Settings, folder: Path) -> Path:
     publish_home(client, rep, deps)
     answer(parse("team"), manager, deps, DmSurface(client, DEMO_MANAGER))
     publish_home(client, manager, deps)
+    for plan in plans.list_plans(db, DEMO_TEAM_ID):
+        if plan["status"] == "draft":
+            plan_messages.send_draft(client, db, plan["id"])
+        for checkpoint in plan["checkpoints"]:
+            if checkpoint["decision"]:
+                plan_messages.send_review(client, db, checkpoint["id"])
     return client.write("coachbot preview: the Northwind demo org")
 
 

@@ -63,3 +63,23 @@ def _slack_profile(client: WebClient, slack_user_id: str) -> tuple[str | None, s
         return None, None
     email = (user.get("profile") or {}).get("email")
     return (email.lower() if email else None), user.get("tz")
+
+
+def viewer_for_person(db: Database, settings: Settings, team_id: str, person_id: int) -> Viewer:
+    """A person acting without a Slack request (the demo, an operator at the CLI)."""
+    with db.begin() as session:
+        workspace_id = find_workspace_id(session, team_id)
+        person = people.by_id(session, workspace_id, person_id) if workspace_id else None
+        if person is None:
+            raise LookupError(f"no person {person_id} in workspace {team_id!r}")
+        return Viewer(
+            team_id=team_id,
+            slack_user_id=person.slack_user_id or "",
+            workspace_id=workspace_id,
+            person_id=person.id,
+            name=person.name,
+            role=person.role,
+            is_admin=person.role == "admin"
+            or settings.is_admin(person.slack_user_id, person.email),
+            timezone=person.timezone or settings.timezone,
+        )

@@ -72,6 +72,16 @@ def draft_plans(
     return created
 
 
+def create_plan(db: Database, team_id: str, draft: PlanDraft, now: datetime) -> int:
+    """Store a draft plan (from draft_plan, or written by hand) for the rep's manager."""
+    workspace_id = _workspace(db, team_id)
+    with db.begin() as session:
+        rep = session.get(Person, draft.rep_id)
+        if rep is None or rep.workspace_id != workspace_id:
+            raise PlanError("That rep is not in this workspace.")
+        return _insert(session, workspace_id, rep.manager_id, draft, now)
+
+
 def _failed_skills(session: Session, rep_id: int) -> frozenset[str]:
     """Skills of this rep's earlier plans that ended in a re-plan."""
     plans = session.scalars(

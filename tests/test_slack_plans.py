@@ -1,0 +1,164 @@
+"""Plans in Slack: the manager approves or edits a draft from a DM, the rep gets it only after
+approval, and the manager decides at a checkpoint. Signed requests, stub Web API."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from bot.coaching.plans import BASE_CADENCE, Objective, PlanDraft
+from bot.ids import Actions, Blocks, Views
+from bot.services import plans
+from bot.store.models import Checkpoint, CoachingPlan, Person, PlanVersion
+from tests.helpers import ORG, TEAM, run, write
+from tests.slack import requests as slack
+from tests.slackapp import running_app, text_of
+from tests.test_slack_commands import PEOPLE, USERS
+
+START = date(2026, 11, 20)
+NOW = datetime(2026, 11, 20, 12, tzinfo=UTC)
+
+
+@pytest.fixture
+def slack_app(db, settings, clock, tmp_path):
+    files = dict(ORG, **{"people.csv": PEOPLE})
+    run(db, settings, clock, *(write(tmp_path, name, text) for name, text in files.items()))
+    with running_app(settings, db, clock, USERS) as app:
+        yield app
+
+
+def _person(db, email: str) -> int:
+    with db.begin() as session:
+        return session.scalar(select(Person.id).where(Person.email == email))
+
+
+def _draft(db, email: str = "ann@acme.example") -> int:
+    objective = Objective(
+        skill="discovery",
+        metric="conversion:discovery>qualification",
+        label="discovery → qualification conversion",
+        unit="pct",
+        higher_is_better=True,
+        baseline=0.33,
+        baseline_n=36,
+        benchmark=0.71,
+        target=0.52,
+        deadline=START + timedelta(days=90),
+        approach=("practice", "feedback", "observation"),
+        leading_indicator="discovery meetings held per new deal",
+    )
+    draft = PlanDraft(
+        rep_id=_person(db, email),
+        starts_on=START,
+        objectives=(objective,),
+        cadence=BASE_CADENCE,
+        checkpoints=tuple(START + timedelta(days=d) for d in (30, 60, 90)),
+        rationale="The gap with the most revenue at stake.",
+    )
+    return plans.create_plan(db, TEAM, draft, NOW)
+
+
+def test_the_manager_approves_and_only_then_the_rep_gets_the_plan(slack_app, db) -> None:
+    plan_id = _draft(db)
+    slack_app.command("plan", "U0ANN")
+    [pending] = slack_app.ephemeral()
+    assert "reviewing a draft coaching plan" in text_of(pending)
+    assert slack_app.stub.calls_to("chat.postMessage") == []
+
+    assert slack_app.click(Actions.APPROVE_PLAN, "U0MIA", value=str(plan_id)) == 200
+    [to_rep] = slack_app.dms_to("U0ANN")
+    assert "Your coaching plan" in text_of(to_rep)
+    assert "raise discovery → qualification conversion from 33% to 52%" in text_of(to_rep)
+    [to_manager] = slack_app.dms_to("U0MIA")
+    assert "Plan approved. Ann Archer has it in their DM now." in text_of(to_manager)
+    with db.begin() as session:
+        plan = session.get(CoachingPlan, plan_id)
+        assert (plan.status, plan.started_on) == ("active", date(2026, 11, 20))
+        days = session.scalars(select(Checkpoint.day).where(Checkpoint.plan_id == plan_id)).all()
+        assert sorted(days) == [30, 60, 90]
+
+    slack_app.command("plan", "U0ANN")
+    assert "Your coaching plan" in text_of(slack_app.dms_to("U0ANN", 2)[1])
+
+
+@pytest.mark.parametrize("user", ["U0ANN", "U0MAX"])
+def test_the_rep_and_other_managers_cannot_approve(slack_app, db, user: str) -> None:
+    plan_id = _draft(db)
+    slack_app.click(Actions.APPROVE_PLAN, user, value=str(plan_id))
+    [refused] = slack_app.dms_to(user)
+    assert ":lock:" in text_of(refused)
+    with db.begin() as session:
+        assert session.get(CoachingPlan, plan_id).status == "draft"
+
+
+def test_editing_targets_opens_a_modal_and_saves_a_new_version(slack_app, db) -> None:
+    plan_id = _draft(db)
+    slack_app.click(Actions.EDIT_PLAN, "U0MIA", value=str(plan_id))
+    [opened] = slack_app.stub.wait_for("views.open")
+    modal = opened.json_field("view")
+    assert modal["callback_id"] == Views.EDIT_PLAN and modal["private_metadata"] == str(plan_id)
+    block = Blocks.TARGET_PREFIX + "conversion:discovery>qualification"
+    assert [b["block_id"] for b in modal["blocks"] if b["type"] == "input"] == [block]
+
+    bad = slack.view_submission(
+        Views.EDIT_PLAN,
+        "U0MIA",
+        {block: {"value": {"type": "plain_text_input", "value": "20"}}},
+        private_metadata=str(plan_id),
+    )
+    status, _headers, body = slack.post(slack_app.events_url, bad)
+    assert status == 200 and json.loads(body)["errors"] == {
+        block: "The target must improve on the baseline."
+    }
+
+    good = slack.view_submission(
+        Views.EDIT_PLAN,
+        "U0MIA",
+        {block: {"value": {"type": "plain_text_input", "value": "45%"}}},
+        private_metadata=str(plan_id),
+    )
+    assert slack_app.send(good) == 200
+    [updated] = slack_app.dms_to("U0MIA")
+    assert "from 33% to 45%" in text_of(updated)
+    with db.begin() as session:
+        versions = session.scalars(
+            select(PlanVersion).where(PlanVersion.plan_id == plan_id).order_by(PlanVersion.version)
+        ).all()
+        assert [v.objectives[0]["target"] for v in versions] == [0.52, 0.45]
+
+
+def test_the_manager_decides_at_a_checkpoint(slack_app, db) -> None:
+    plan_id = _draft(db)
+    manager = _viewer(db, "mia@acme.example")
+    plans.approve(db, manager, plan_id, START, NOW)
+    [checkpoint_id] = plans.due_checkpoints(db, TEAM, START + timedelta(days=30))
+    plans.run_checkpoint(
+        db,
+        TEAM,
+        checkpoint_id,
+        NOW,
+        ("prospecting", "discovery", "qualification", "proposal", "negotiation"),
+    )
+
+    slack_app.click(Actions.DECIDE_CHECKPOINT, "U0MIA", value=f"{checkpoint_id}:intensify")
+    [recorded] = slack_app.dms_to("U0MIA")
+    assert "Recorded: *intensify* for Ann Archer" in text_of(recorded)
+    [told] = slack_app.dms_to("U0ANN")
+    assert "day 30 of your coaching plan: *intensify*" in text_of(told)
+    with db.begin() as session:
+        checkpoint = session.get(Checkpoint, checkpoint_id)
+        assert checkpoint.manager_decision == "intensify"
+        assert session.get(CoachingPlan, plan_id).version == 2  # intensified cadence
+
+    slack_app.click(Actions.DECIDE_CHECKPOINT, "U0MIA", value=f"{checkpoint_id}:graduate")
+    assert "already decided" in text_of(slack_app.dms_to("U0MIA", 2)[1])
+
+
+def _viewer(db, email: str):
+    from bot.config import Settings
+    from bot.services.identity import viewer_for_person
+
+    return viewer_for_person(db, Settings(), TEAM, _person(db, email))
