@@ -2,17 +2,34 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
-from sqlalchemy import Select, select
+from sqlalchemy import Select, String, select, type_coerce
 from sqlalchemy.orm import Session
 
 from bot.analytics.metrics import CrmData
 from bot.store.models import Activity, Deal, Feedback, Person, StageEvent
+from bot.vocabulary import ACTIVITY_KINDS
+
+CHUNK_ROWS = 200_000
 
 
-def _frame(session: Session, query: Select) -> pd.DataFrame:
-    result = session.execute(query)
-    return pd.DataFrame(result.all(), columns=list(result.keys()))
+def _frame(
+    session: Session, query: Select, compact: Callable[[pd.DataFrame], pd.DataFrame] | None = None
+) -> pd.DataFrame:
+    """Rows streamed in chunks, each made compact before the next is read: loading five
+    million activities must not hold five million row objects at once."""
+    result = session.execute(query.execution_options(stream_results=True, yield_per=CHUNK_ROWS))
+    columns = list(result.keys())
+    parts = []
+    for rows in result.partitions():
+        part = pd.DataFrame.from_records(rows, columns=columns)
+        parts.append(compact(part) if compact else part)
+    if not parts:
+        empty = pd.DataFrame(columns=columns)
+        return compact(empty) if compact else empty
+    return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
 
 
 def people_frame(session: Session, workspace_id: int) -> pd.DataFrame:
@@ -36,14 +53,10 @@ def people_frame(session: Session, workspace_id: int) -> pd.DataFrame:
 
 
 def deals_frame(session: Session, workspace_id: int) -> pd.DataFrame:
+    """The deal columns the analytics use (names, accounts and links stay in the database)."""
     query = select(
         Deal.id,
-        Deal.external_id,
         Deal.owner_id,
-        Deal.account,
-        Deal.industry,
-        Deal.segment,
-        Deal.product,
         Deal.amount,
         Deal.currency,
         Deal.created_on,
@@ -54,13 +67,16 @@ def deals_frame(session: Session, workspace_id: int) -> pd.DataFrame:
         Deal.competitor,
         Deal.contacts_engaged,
         Deal.discount_pct,
-        Deal.recording_url,
     ).where(Deal.workspace_id == workspace_id)
-    frame = _frame(session, query)
-    # Money is exact in the database; analytics work in floats.
-    frame["amount"] = frame["amount"].astype(float)
-    frame["discount_pct"] = pd.to_numeric(frame["discount_pct"], errors="coerce").astype(float)
-    return frame
+
+    def compact(part: pd.DataFrame) -> pd.DataFrame:
+        # Money is exact in the database; analytics work in floats.
+        part["amount"] = part["amount"].astype(float)
+        part["discount_pct"] = pd.to_numeric(part["discount_pct"], errors="coerce").astype(float)
+        part["contacts_engaged"] = pd.to_numeric(part["contacts_engaged"], errors="coerce")
+        return part
+
+    return _frame(session, query, compact)
 
 
 def stage_events_frame(session: Session, workspace_id: int) -> pd.DataFrame:
@@ -71,17 +87,26 @@ def stage_events_frame(session: Session, workspace_id: int) -> pd.DataFrame:
 
 
 def activities_frame(session: Session, workspace_id: int) -> pd.DataFrame:
+    # The instant is read as stored (UTC) and converted by pandas in bulk, not row by row.
     query = select(
-        Activity.id,
         Activity.owner_id,
         Activity.deal_id,
         Activity.kind,
-        Activity.occurred_at,
+        type_coerce(Activity.occurred_at, String).label("occurred_at"),
         Activity.duration_minutes,
     ).where(Activity.workspace_id == workspace_id)
-    frame = _frame(session, query)
-    frame["occurred_at"] = pd.to_datetime(frame["occurred_at"], utc=True)
-    return frame
+
+    def compact(part: pd.DataFrame) -> pd.DataFrame:
+        part["owner_id"] = part["owner_id"].astype("int64")
+        part["deal_id"] = pd.to_numeric(part["deal_id"], errors="coerce").astype("float64")
+        part["kind"] = pd.Categorical(part["kind"], categories=list(ACTIVITY_KINDS))
+        part["occurred_at"] = pd.to_datetime(part["occurred_at"], utc=True, format="ISO8601")
+        part["duration_minutes"] = pd.to_numeric(part["duration_minutes"], errors="coerce").astype(
+            "float32"
+        )
+        return part
+
+    return _frame(session, query, compact)
 
 
 def feedback_frame(session: Session, workspace_id: int) -> pd.DataFrame:
