@@ -118,12 +118,14 @@ def review(
     day: int,
     as_of: date,
 ) -> CheckpointReview:
-    """Each objective's standing and the plan's decision at checkpoint `day` (30, 60 or 90)."""
+    """Each objective's standing and the plan's decision at checkpoint `day` (30, 60, 90;
+    a plan that goes on for another cycle has days 120, 150, 180 and so on)."""
+    cycle_day = day - PLAN_DAYS * ((day - 1) // PLAN_DAYS)
     progress = tuple(
-        _standing(objective, measured, day)
+        _standing(objective, measured, cycle_day)
         for objective, measured in zip(objectives, measurements, strict=True)
     )
-    decision, reason = _decide(progress, day)
+    decision, reason = _decide(progress, cycle_day)
     return CheckpointReview(day, as_of, progress, decision, reason)
 
 
@@ -162,7 +164,7 @@ def _decide(progress: tuple[ObjectiveProgress, ...], day: int) -> tuple[Decision
             )
         if behind:
             return Decision.INTENSIFY, _names(behind, "is still behind at day 90")
-        return Decision.CONTINUE, "Real progress but not all targets met: another cycle."
+        return Decision.CONTINUE, "Real progress but not all targets met: another 90-day cycle."
     if behind:
         return Decision.INTENSIFY, _names(behind, "is behind the pace needed")
     return Decision.CONTINUE, "On track: keep the plan as it is."

@@ -109,17 +109,18 @@ def draft_plan(
         return None
     deadline = today + timedelta(days=PLAN_DAYS)
     objectives = []
+    stake = 0.0
     for gap in assessment.get("gaps", []):
         objective = _objective(gap, deadline, previous_skills)
         if objective is not None:
             objectives.append(objective)
+            stake += gap["revenue_at_stake"]
         if len(objectives) == MAX_OBJECTIVES:
             break
     if not objectives:
         return None
     repeat = any(o.skill in previous_skills for o in objectives)
     cadence = INTENSIFIED_CADENCE if repeat else BASE_CADENCE
-    stake = sum(g["revenue_at_stake"] for g in assessment["gaps"][: len(objectives)])
     rationale = (
         f"The {len(objectives)} gap(s) with the most revenue at stake that coaching can move"
         + (f" (up to ${stake:,.0f} a quarter)" if stake else "")
@@ -177,12 +178,19 @@ def target_for(baseline: float, benchmark: float, unit: str) -> float:
     minimum = MIN_RATE_STEP if unit == "pct" else abs(baseline) * MIN_RELATIVE_STEP
     if abs(step) < minimum:
         step = math.copysign(min(minimum, abs(distance)), distance)
-    target = baseline + step
-    if unit == "pct":
-        return round(target, 2)
-    if unit == "money":
-        return float(round(target, -2))
-    return round(target, 1)
+    grain = {"pct": 0.01, "money": 100.0}.get(unit, 0.1)
+    target = round(round((baseline + step) / grain) * grain, 6)
+    # Rounding must neither pass the benchmark nor fall back to (or behind) the baseline.
+    low, high = sorted((baseline, benchmark))
+    if not low <= target <= high or target == baseline:
+        # The benchmark itself, on the grid on the baseline's side when that still improves.
+        snap = math.floor if distance > 0 else math.ceil
+        target = round(snap(benchmark / grain) * grain, 6)
+        if not low < target <= high and not low <= target < high:
+            target = benchmark
+        if target == baseline:
+            target = benchmark
+    return float(target)
 
 
 def format_value(value: float, unit: str) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.auth import Viewer, can_view
@@ -285,7 +285,8 @@ def run_checkpoint(
     workspace_id = _workspace(db, team_id)
     with db.begin() as session:
         checkpoint = session.get(Checkpoint, checkpoint_id)
-        assert checkpoint is not None
+        if checkpoint is None or checkpoint.manager_decision is not None:
+            raise PlanError("That review was already decided; it is not measured again.")
         plan = session.get(CoachingPlan, checkpoint.plan_id)
         assert plan is not None and plan.started_on is not None
         objectives = tuple(_objective(o) for o in _version(session, plan).objectives)
@@ -334,8 +335,17 @@ def confirm(db: Database, viewer: Viewer, checkpoint_id: int, decision: str, now
                 viewer,
                 now,
             )
-        if checkpoint.day == max(CHECKPOINT_DAYS) and decision == Decision.CONTINUE:
-            plan.status, plan.closed_on = "closed", today
+        last = session.scalar(select(func.max(Checkpoint.day)).where(Checkpoint.plan_id == plan.id))
+        if checkpoint.day == last and decision in (Decision.CONTINUE, Decision.INTENSIFY):
+            # The cycle's last review, and the plan goes on: another 30/60/90 days of reviews.
+            for day in CHECKPOINT_DAYS:
+                session.add(
+                    Checkpoint(
+                        plan_id=plan.id,
+                        day=checkpoint.day + day,
+                        due_on=checkpoint.due_on + timedelta(days=day),
+                    )
+                )
         return plan.status
 
 
@@ -349,6 +359,10 @@ def log_session(
         raise PlanError("Minutes must be between 1 and 480.")
     with db.begin() as session:
         plan = _plan_for_manager(session, viewer, plan_id)
+        if plan.status != "active":
+            raise PlanError(
+                f"Coaching time is logged on an active plan; this one is {plan.status}."
+            )
         session.add(
             CoachingSession(
                 plan_id=plan.id,
