@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 from bot.coaching.assessment import Assessment, Evidence, SkillFinding, Status, summary
+from bot.coaching.effectiveness import money as dollars
 from bot.coaching.plans import format_value as plan_value
 from bot.services.effectiveness import EffectivenessReport
 
@@ -151,11 +152,28 @@ def effectiveness_text(report: EffectivenessReport) -> str:
         )
     else:
         roi = report.roi
+        interval = report.revenue_interval
+        spread = (
+            ""
+            if interval is None
+            else f" (90% interval {dollars(interval[0])} to {dollars(interval[1])})"
+        )
         lines.append(
-            f"Attributable revenue ${revenue:,.0f} against "
+            f"Attributable revenue {dollars(revenue)}{spread} against "
             f"${report.total_cost:,.0f} of coaching time"
             + ("" if roi is None else f": return on coaching {roi:+.0%}")
-            + (" (no coaching time logged)" if report.total_cost == 0 else "")
+            + (" (no coaching time logged, so no return)" if report.total_cost == 0 else "")
+        )
+    for team, plans in report.by_team().items():
+        met = [o.met for p in plans for o in p.objectives]
+        cost = sum(p.roi.cost for p in plans)
+        known = [
+            p.roi.attributable_revenue for p in plans if p.roi.attributable_revenue is not None
+        ]
+        money = f"{dollars(sum(known))} attributable" if known else "no attributable revenue"
+        lines.append(
+            f"  {team}: {len(plans)} plan(s), objectives met {sum(met)}/{len(met)}, "
+            f"{money}, ${cost:,.0f} of coaching time"
         )
     for plan in report.plans:
         lines.append(f"\nplan {plan.plan_id} · {plan.rep_name} · {plan.status} · day {plan.days}")
@@ -183,6 +201,7 @@ def effectiveness_json(report: EffectivenessReport) -> str:
             {
                 "plan": p.plan_id,
                 "rep": p.rep_name,
+                "team": p.team,
                 "status": p.status,
                 "started_on": p.started_on.isoformat(),
                 "days": p.days,

@@ -804,7 +804,7 @@ COMPARISON = [
 
 
 def test_difference_in_differences_hand_computed():
-    result = difference_in_differences(BEFORE, AFTER, COMPARISON)
+    result = difference_in_differences(BEFORE, AFTER, COMPARISON, unit="pct")
 
     # Coached +0.15; comparison mean (0.02 + 0.05 - 0.01) / 3 = 0.02; effect 0.13.
     assert result.coached_change == pytest.approx(0.15)
@@ -818,8 +818,9 @@ def test_difference_in_differences_hand_computed():
     assert (result.low, result.high) == pytest.approx((0.13 - half, 0.13 + half))
     assert result.credible  # 0.13 - 0.1238 > 0
     assert result.explanation == (
-        "Change +0.150 against +0.020 for 3 comparable uncoached reps over the same weeks: "
-        f"effect +0.130 (90% interval {0.13 - half:+.3f} to {0.13 + half:+.3f})."
+        "Change +15.0 pts against +2.0 pts for 3 comparable uncoached reps over the same "
+        f"weeks: effect +13.0 pts (90% interval {(0.13 - half) * 100:+.1f} pts to "
+        f"{(0.13 + half) * 100:+.1f} pts)."
     )
 
 

@@ -43,11 +43,21 @@ class Effect:
         return self.low is not None and (self.low > 0 or (self.high is not None and self.high < 0))
 
 
+def signed(value: float, unit: str) -> str:
+    """A change in the metric's unit: +9.3 pts, +$13,378, +5.4."""
+    if unit == "pct":
+        return f"{value * 100:+.1f} pts"
+    if unit == "money":
+        return ("+" if value >= 0 else "") + money(value)
+    return f"{value:+.1f}"
+
+
 def difference_in_differences(
     before: Observation,
     after: Observation,
     comparison: list[tuple[Observation, Observation]],
     higher_is_better: bool = True,
+    unit: str = "",
 ) -> Effect:
     """Effect = (after - before) for the coached rep - the mean of (after - before) over the
     comparison reps. Its variance adds the rep's sampling variance and the comparison mean's
@@ -76,10 +86,11 @@ def difference_in_differences(
     variance = before.variance + after.variance + comparison_variance
     half = sps.norm.ppf(0.5 + LEVEL / 2) * math.sqrt(variance)
     effect = coached - mean
+    better = "" if higher_is_better else " (improvement counted as positive)"
     explanation = (
-        f"Change {coached:+.3f} against {mean:+.3f} for {k} comparable uncoached reps over the "
-        f"same weeks: effect {effect:+.3f} (90% interval {effect - half:+.3f} to "
-        f"{effect + half:+.3f})."
+        f"Change {signed(coached, unit)} against {signed(mean, unit)} for {k} comparable "
+        f"uncoached reps over the same weeks{better}: effect {signed(effect, unit)} (90% "
+        f"interval {signed(effect - half, unit)} to {signed(effect + half, unit)})."
     )
     return Effect(coached, mean, effect, effect - half, effect + half, k, explanation)
 
@@ -113,12 +124,17 @@ def return_on_coaching(
             revenue, low, high, 0.0, None, "No coaching time logged, so no return can be computed."
         )
     roi = (revenue - cost) / cost
+    doubt = " The interval includes zero: no credible effect yet." if low < 0 < high else ""
     return ReturnOnCoaching(
         revenue,
         low,
         high,
         cost,
         roi,
-        f"${revenue:,.0f} attributable (90% interval ${low:,.0f} to ${high:,.0f}) for "
-        f"${cost:,.0f} of coaching time ({hours:g} h at ${hourly_cost:,.0f}/h).",
+        f"{money(revenue)} attributable (90% interval {money(low)} to {money(high)}) for "
+        f"{money(cost)} of coaching time ({hours:g} h at {money(hourly_cost)}/h).{doubt}",
     )
+
+
+def money(value: float) -> str:
+    return f"{'-' if value < 0 else ''}${abs(value):,.0f}"

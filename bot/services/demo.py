@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 from sqlalchemy import select
 
+from bot.auth import Viewer
 from bot.clock import Clock, FixedClock
 from bot.coaching.assessment import AssessmentConfig
 from bot.commands import parse
@@ -85,6 +86,7 @@ def plant_plans(db: Database, settings: Settings, config: AssessmentConfig) -> l
         for plan_id in plans.draft_plans(db, DEMO_TEAM_ID, start, now, config, rep_ids=[rep_id]):
             manager = viewer_for_person(db, settings, DEMO_TEAM_ID, manager_id)
             plans.approve(db, manager, plan_id, start, now)
+            _log_demo_coaching(db, manager, plan_id, start)
     now = datetime.combine(DEMO_AS_OF, time(9, 0), tzinfo=UTC)
     rep_id, _manager = people_by_email[DEMO_DRAFT]
     plans.draft_plans(db, DEMO_TEAM_ID, DEMO_AS_OF, now, config, rep_ids=[rep_id])
@@ -105,6 +107,17 @@ def plant_plans(db: Database, settings: Settings, config: AssessmentConfig) -> l
             f"{review.decision} ({state}) - {review.reason}"
         )
     return lines
+
+
+def _log_demo_coaching(db: Database, manager: Viewer, plan_id: int, start: date) -> None:
+    """The plan's cadence, as a manager would log it: a weekly 30-minute 1:1 and a monthly
+    45-minute role-play, until the demo's today."""
+    day = start
+    while day < DEMO_AS_OF:
+        plans.log_session(db, manager, plan_id, "one_on_one", 30, day)
+        if (day - start).days % 28 == 0:
+            plans.log_session(db, manager, plan_id, "roleplay", 45, day)
+        day += timedelta(days=7)
 
 
 def _people(db: Database) -> dict[str, tuple[int, int]]:

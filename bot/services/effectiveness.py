@@ -51,6 +51,7 @@ class PlanEffect:
     plan_id: int
     rep_id: int
     rep_name: str
+    team: str
     status: str
     started_on: date
     days: int
@@ -64,6 +65,12 @@ class EffectivenessReport:
     as_of: date
     hourly_cost: float
     plans: list[PlanEffect]
+
+    def by_team(self) -> dict[str, list[PlanEffect]]:
+        teams: dict[str, list[PlanEffect]] = {}
+        for plan in self.plans:
+            teams.setdefault(plan.team, []).append(plan)
+        return dict(sorted(teams.items()))
 
     @property
     def attainment(self) -> float | None:
@@ -80,6 +87,17 @@ class EffectivenessReport:
             p.roi.attributable_revenue for p in self.plans if p.roi.attributable_revenue is not None
         ]
         return sum(known) if known else None
+
+    @property
+    def revenue_interval(self) -> tuple[float, float] | None:
+        ends = [
+            (p.roi.revenue_low, p.roi.revenue_high)
+            for p in self.plans
+            if p.roi.revenue_low is not None and p.roi.revenue_high is not None
+        ]
+        if not ends:
+            return None
+        return sum(low for low, _ in ends), sum(high for _, high in ends)
 
     @property
     def roi(self) -> float | None:
@@ -122,6 +140,7 @@ def effectiveness(
             for p in plans
         ]
     names = data.people.set_index("id")["name"]
+    teams = data.people.set_index("id")["team"]
     coached_skills = _coached_periods(rows)
     results = []
     for plan_id, rep_id, status, started, closed, objectives in rows:
@@ -140,6 +159,7 @@ def effectiveness(
                 plan_id,
                 rep_id,
                 str(names.get(rep_id, rep_id)),
+                str(teams.get(rep_id) or "(no team)"),
                 status,
                 started,
                 (end - started).days,
@@ -225,7 +245,7 @@ def _objective_effect(
         )
     else:
         effect = difference_in_differences(
-            coached_before, coached_after, comparison, info.higher_is_better
+            coached_before, coached_after, comparison, info.higher_is_better, objective["unit"]
         )
     current = coached_after.value if coached_after else None
     met = current is not None and (
@@ -290,8 +310,15 @@ def _plan_roi(effects: list[ObjectiveEffect], hours: float, hourly_cost: float) 
         if e.revenue_per_unit is not None and e.effect.effect is not None
     ]
     if not priced:
-        reasons = "; ".join(dict.fromkeys(e.effect.explanation for e in effects))
-        return ReturnOnCoaching(None, None, None, hours * hourly_cost, None, reasons)
+        return ReturnOnCoaching(
+            None,
+            None,
+            None,
+            hours * hourly_cost,
+            None,
+            "No return computed: revenue is attributed only to conversion and deal-size "
+            "objectives with a comparison group, and this plan has none that qualify.",
+        )
     revenue = sum(effect.effect * unit for effect, unit in priced if effect.effect is not None)
     low = sum(effect.low * unit for effect, unit in priced if effect.low is not None)
     high = sum(effect.high * unit for effect, unit in priced if effect.high is not None)

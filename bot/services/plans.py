@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from bot.analytics.metrics import CrmData
 from bot.auth import Viewer, can_view
 from bot.coaching.assessment import AssessmentConfig
 from bot.coaching.checkpoints import CheckpointReview, Decision, measure_objective, review
@@ -296,10 +297,14 @@ def run_checkpoint(
         measure_objective(o, data, rep_id, started, due, stages) for o in objectives
     )
     result = review(objectives, measurements, day, due)
+    skills = {o.skill for o in objectives}
     with db.begin() as session:
         checkpoint = session.get(Checkpoint, checkpoint_id)
         assert checkpoint is not None
-        checkpoint.review = review_dict(result)
+        checkpoint.review = {
+            **review_dict(result),
+            "feedback": _feedback_since(data, rep_id, started, due, skills),
+        }
         checkpoint.decision = str(result.decision)
         checkpoint.reviewed_at = now
     return result
@@ -372,6 +377,35 @@ def log_session(
                 logged_by=viewer.person_id,
             )
         )
+
+
+MAX_FEEDBACK_IN_REVIEW = 3
+
+
+def _feedback_since(
+    data: CrmData, rep_id: int, started: date, until: date, skills: set[str]
+) -> list[dict[str, Any]]:
+    """Manager, customer and peer feedback on the plan's skills since it started, newest
+    first: what the numbers cannot say."""
+    feedback = data.feedback
+    if feedback.empty:
+        return []
+    recent = feedback[
+        (feedback["about_id"] == rep_id)
+        & feedback["skill"].isin(skills)
+        & (feedback["given_on"] > started)
+        & (feedback["given_on"] <= until)
+    ].sort_values("given_on", ascending=False)
+    return [
+        {
+            "given_on": row.given_on.isoformat(),
+            "source": row.source,
+            "skill": row.skill,
+            "rating": int(row.rating),
+            "note": row.note if isinstance(row.note, str) else None,
+        }
+        for row in recent.head(MAX_FEEDBACK_IN_REVIEW).itertuples()
+    ]
 
 
 def review_dict(result: CheckpointReview) -> dict[str, Any]:
