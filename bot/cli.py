@@ -94,6 +94,10 @@ def build_parser() -> argparse.ArgumentParser:
     effect.add_argument("--json", action="store_true")
     effect.add_argument("--workspace", help="Slack team id (COACHBOT_WORKSPACE)")
 
+    idle = commands.add_parser("roleplays", help="close role-plays nobody answered for a while")
+    idle.add_argument("action", choices=["close-idle"])
+    idle.add_argument("--minutes", type=int, default=30, help="idle minutes before closing (30)")
+
     demo = commands.add_parser("demo", help="load the demo org into a fresh database and show it")
     demo.add_argument("--examples", type=Path, default=Path("examples"))
     demo.add_argument("--out", type=Path, default=Path("out/demo"))
@@ -116,6 +120,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "plans": _plans,
         "checkpoints": _checkpoints,
         "effectiveness": _effectiveness,
+        "roleplays": _roleplays,
         "demo": _demo,
     }[args.command]
     try:
@@ -323,6 +328,19 @@ def _effectiveness(args: argparse.Namespace, settings: Settings) -> int:
         print(problem, file=sys.stderr)
         return EXIT_PROBLEM
     print(effectiveness_json(report) if args.json else effectiveness_text(report))
+    return 0
+
+
+def _roleplays(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.delivery.outbox import finish, sending_client
+    from bot.slack.deps import Deps
+    from bot.slack.roleplay_messages import close_idle
+
+    db = _database(settings)
+    client = sending_client(settings, db)
+    closed = close_idle(client, Deps(db, settings, SystemClock()), args.minutes)
+    print(f"Closed {closed} idle role-play(s).")
+    finish(client, "coachbot preview: closed role-plays")
     return 0
 
 

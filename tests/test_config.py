@@ -60,7 +60,11 @@ def test_a_full_configuration_is_read() -> None:
         ("COACHBOT_WORKSPACE", "team one", "COACHBOT_WORKSPACE must be a Slack team id"),
         ("COACHBOT_STAGES", "discovery,won", "COACHBOT_STAGES must list at least two"),
         ("COACHBOT_CURRENCY", "dollars", "COACHBOT_CURRENCY must be an ISO code"),
-        ("COACHBOT_COACHING_HOURLY_COST", "cheap", "COACHBOT_COACHING_HOURLY_COST must be the cost"),
+        (
+            "COACHBOT_COACHING_HOURLY_COST",
+            "cheap",
+            "COACHBOT_COACHING_HOURLY_COST must be the cost",
+        ),
         ("COACHBOT_COACHING_HOURLY_COST", "-5", "COACHBOT_COACHING_HOURLY_COST must be the cost"),
     ],
 )

@@ -169,7 +169,7 @@ def test_team_lists_every_report_with_open_buttons(slack_app) -> None:
         ("pause", "Weekly nudges paused"),
         ("resume", "Weekly nudges are back on"),
         ("plan", "No coaching plan"),
-        ("roleplay negotiation", "Interactive role-plays (negotiation)"),
+        ("roleplay negotiation", "Sent to your DM"),
     ],
 )
 def test_every_subcommand_is_answered(slack_app, text: str, expected: str) -> None:

@@ -32,7 +32,7 @@ def slack_app(db, settings, clock, tmp_path):
         ("help", "Here is what I can do"),
         ("what's the weather", "I didn't catch that"),
         ("my plan", "No coaching plan"),
-        ("roleplay negotiation", "Interactive role-plays (negotiation)"),
+        ("roleplay negotiation", "Role-play: Negotiation"),
         ("pause the nudges", "Weekly nudges paused"),
     ],
 )

@@ -57,6 +57,8 @@ def deals_frame(session: Session, workspace_id: int) -> pd.DataFrame:
     query = select(
         Deal.id,
         Deal.owner_id,
+        Deal.industry,
+        Deal.product,
         Deal.amount,
         Deal.currency,
         Deal.created_on,

@@ -13,9 +13,9 @@ from typing import Any, Protocol
 from bot.auth import Viewer
 from bot.commands import SUBCOMMANDS, Command
 from bot.render.charts import trend_chart
-from bot.render.renderer import message, view
-from bot.services import coach, plans
-from bot.slack import plan_messages
+from bot.render.renderer import escape_mrkdwn, message, view
+from bot.services import coach, plans, roleplays
+from bot.slack import plan_messages, roleplay_messages
 from bot.slack.deps import Deps
 from bot.vocabulary import SKILLS
 
@@ -34,6 +34,12 @@ class Surface(Protocol):
 
     def attach(self, content: bytes, filename: str, title: str) -> None:
         """A file (a chart) for the user's DM with coachbot."""
+
+    def thread(self, payload: dict[str, Any], thread_ts: str | None = None) -> tuple[str, str]:
+        """Post in the user's DM with coachbot (in a thread when given): (channel, ts)."""
+
+    def pointer(self) -> None:
+        """Where the request came from somewhere else, say that the answer is in the DM."""
 
 
 def notice(text: str) -> dict[str, Any]:
@@ -218,13 +224,12 @@ def _plan(_command: Command, viewer: Viewer, deps: Deps, surface: Surface) -> No
 
 
 def _roleplay(command: Command, viewer: Viewer, deps: Deps, surface: Surface) -> None:
-    skill = (command.skill or "your top gap").replace("_", " ")
-    surface.reply(
-        notice(
-            f"Interactive role-plays ({skill}) are not part of this coachbot version yet. "
-            "`/coach me` shows where practice would pay most."
-        )
-    )
+    try:
+        roleplay_messages.start(surface, viewer, deps, command.skill)
+    except roleplays.RoleplayError as problem:
+        surface.reply(notice(escape_mrkdwn(str(problem))))
+        return
+    surface.pointer()
 
 
 _ANSWERS = {

@@ -15,9 +15,18 @@ def open_dm(client: WebClient, user_id: str) -> str:
 
 def send_dm(client: WebClient, user_id: str, payload: dict[str, Any]) -> str:
     """Post a message to the user's DM with coachbot; returns the DM channel id."""
+    return post_dm(client, user_id, payload)[0]
+
+
+def post_dm(
+    client: WebClient, user_id: str, payload: dict[str, Any], thread_ts: str | None = None
+) -> tuple[str, str]:
+    """Post to the user's DM (in a thread when given); returns (channel, message ts)."""
     channel = open_dm(client, user_id)
-    client.chat_postMessage(channel=channel, text=payload["text"], blocks=payload.get("blocks"))
-    return channel
+    posted = client.chat_postMessage(
+        channel=channel, text=payload["text"], blocks=payload.get("blocks"), thread_ts=thread_ts
+    )
+    return channel, str(posted["ts"])
 
 
 def upload_to_dm(

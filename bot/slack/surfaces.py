@@ -24,3 +24,9 @@ class DmSurface:
 
     def attach(self, content: bytes, filename: str, title: str) -> None:
         privacy.upload_to_dm(self.client, self.user_id, content, filename, title)
+
+    def thread(self, payload: dict[str, Any], thread_ts: str | None = None) -> tuple[str, str]:
+        return privacy.post_dm(self.client, self.user_id, payload, thread_ts)
+
+    def pointer(self) -> None:
+        return None  # already in the DM

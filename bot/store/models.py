@@ -267,3 +267,30 @@ class CoachingSession(Base):
     minutes: Mapped[int] = mapped_column(Integer)
     held_on: Mapped[date] = mapped_column(Date)
     logged_by: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+
+
+class RoleplaySession(Base):
+    """An interactive role-play in a rep's DM thread: scenario, transcript and scores."""
+
+    __tablename__ = "roleplay_sessions"
+    __table_args__ = (
+        CheckConstraint(
+            _in("status", ("active", "finished", "stopped", "abandoned")), name="status"
+        ),
+        Index("ix_roleplay_sessions_thread", "workspace_id", "channel", "thread_ts"),
+        Index("ix_roleplay_sessions_rep_status", "workspace_id", "rep_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    rep_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    skill: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16))
+    state: Mapped[dict[str, Any]] = mapped_column(JSON)
+    scores: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
+    score: Mapped[int | None] = mapped_column(Integer)
+    channel: Mapped[str | None] = mapped_column(String(32))
+    thread_ts: Mapped[str | None] = mapped_column(String(32))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -22,16 +22,26 @@ class SlashSurface:
         self.user_id = command["user_id"]
         self.channel_id = command.get("channel_id")
         self.trigger_id = command.get("trigger_id")
+        self._dm: str | None = None
 
     def reply(self, payload: dict[str, Any]) -> None:
         self.respond(text=payload["text"], blocks=payload.get("blocks"), response_type="ephemeral")
 
     def private(self, payload: dict[str, Any]) -> None:
-        dm = privacy.send_dm(self.client, self.user_id, payload)
+        self._dm = privacy.send_dm(self.client, self.user_id, payload)
+        self.pointer()
+
+    def pointer(self) -> None:
+        """Typed outside the DM: say where the answer went (only the user sees this)."""
+        dm = self._dm or privacy.open_dm(self.client, self.user_id)
         if dm != self.channel_id:
             self.reply(
                 notice(":mailbox_with_mail: Sent to your DM with coachbot, where only you see it.")
             )
+
+    def thread(self, payload: dict[str, Any], thread_ts: str | None = None) -> tuple[str, str]:
+        self._dm, ts = privacy.post_dm(self.client, self.user_id, payload, thread_ts)
+        return self._dm, ts
 
     def open_modal(self, modal: dict[str, Any]) -> None:
         self.client.views_open(trigger_id=self.trigger_id, view=modal)

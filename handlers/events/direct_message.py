@@ -9,7 +9,8 @@ from slack_bolt import BoltContext, Say
 from slack_sdk import WebClient
 
 from bot.commands import intent
-from bot.slack import privacy
+from bot.services import roleplays
+from bot.slack import privacy, roleplay_messages
 from bot.slack.answers import answer
 from bot.slack.csv_upload import import_uploaded_files
 from bot.slack.middleware import deps_of, viewer_of
@@ -38,6 +39,12 @@ class DmSurface:
     def attach(self, content: bytes, filename: str, title: str) -> None:
         privacy.upload_to_dm(self.client, self.user_id, content, filename, title)
 
+    def thread(self, payload: dict[str, Any], thread_ts: str | None = None) -> tuple[str, str]:
+        return privacy.post_dm(self.client, self.user_id, payload, thread_ts)
+
+    def pointer(self) -> None:
+        return None  # already in the DM
+
     def open_modal(self, modal: dict[str, Any]) -> None:
         # A DM has no trigger to open a modal with; point to the command that has one.
         self.reply({"text": "Use `/coach feedback @name` to open the feedback form.", "blocks": []})
@@ -52,4 +59,12 @@ def direct_message(
     if event.get("files"):
         import_uploaded_files(event["files"], viewer, deps, client, surface)
         return
+    thread_ts = event.get("thread_ts")
+    if thread_ts:
+        session_id = roleplays.session_for_thread(deps.db, viewer, event["channel"], thread_ts)
+        if session_id is not None:
+            roleplay_messages.answer(
+                surface, viewer, deps, session_id, thread_ts, event.get("text") or ""
+            )
+            return
     answer(intent(event.get("text") or ""), viewer, deps, surface)

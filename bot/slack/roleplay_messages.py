@@ -1,0 +1,84 @@
+"""Role-plays in the rep's DM: the scenario as the thread's first message, the buyer's lines
+in the thread, and the scorecard at the end."""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from bot.auth import Viewer
+from bot.render.renderer import message
+from bot.services import roleplays
+from bot.slack.deps import Deps
+
+
+class Threads(Protocol):
+    def thread(self, payload: dict[str, Any], thread_ts: str | None = None) -> tuple[str, str]:
+        """Post in the user's DM with coachbot (in a thread when given): (channel, ts)."""
+
+
+def buyer_message(role: str, line: str) -> dict[str, Any]:
+    return message("messages/roleplay_buyer.json.j2", role=role, line=line)
+
+
+def start(surface: Threads, viewer: Viewer, deps: Deps, skill: str | None) -> None:
+    started = roleplays.start(
+        deps.db, viewer, skill, deps.today_for(viewer.timezone), deps.clock.now(), deps.config
+    )
+    intro = message("messages/roleplay_intro.json.j2", scenario=started.scenario.to_dict())
+    channel, ts = surface.thread(intro)
+    roleplays.attach_thread(deps.db, started.session_id, channel, ts)
+    surface.thread(buyer_message(started.scenario.role, started.buyer), thread_ts=ts)
+
+
+def answer(
+    surface: Threads, viewer: Viewer, deps: Deps, session_id: int, thread_ts: str, text: str
+) -> None:
+    try:
+        answered = roleplays.answer(deps.db, viewer, session_id, text, deps.clock.now())
+    except roleplays.RoleplayError as problem:
+        surface.thread(message("messages/notice.json.j2", text=str(problem)), thread_ts=thread_ts)
+        return
+    state = roleplays.scenario_of(deps.db, session_id)
+    if answered.buyer:
+        surface.thread(buyer_message(state.role, answered.buyer), thread_ts=thread_ts)
+    if answered.finished and not answered.scores:
+        stopped = message(
+            "messages/notice.json.j2",
+            text="Stopped before any answer, so there is nothing to score. "
+            "Start again any time with `/coach roleplay`.",
+        )
+        surface.thread(stopped, thread_ts=thread_ts)
+    if answered.finished and answered.scores:
+        assert viewer.workspace_id is not None and viewer.person_id is not None
+        calls = roleplays.exemplar_calls(
+            deps.db, viewer.workspace_id, viewer.person_id, state, deps.today_for(viewer.timezone)
+        )
+        card = message(
+            "messages/roleplay_scorecard.json.j2",
+            score=answered.score,
+            items=[vars(i) for i in answered.scores],
+            exemplar=answered.exemplar,
+            exercise=answered.exercise,
+            exemplar_calls=calls,
+            resources=answered.resources,
+        )
+        surface.thread(card, thread_ts=thread_ts)
+
+
+def close_idle(client: Any, deps: Deps, idle_minutes: int) -> int:
+    """Close role-plays nobody answered for a while, with a polite line in their thread."""
+    closed = roleplays.close_idle(deps.db, deps.clock.now(), idle_minutes)
+    note = message(
+        "messages/notice.json.j2",
+        text="Let's stop here for now; this role-play has been quiet for a while. "
+        "Start a fresh one any time with `/coach roleplay`.",
+    )
+    for item in closed:
+        if item["channel"] and item["thread_ts"]:
+            client.chat_postMessage(
+                channel=item["channel"],
+                text=note["text"],
+                blocks=note["blocks"],
+                thread_ts=item["thread_ts"],
+            )
+    return len(closed)
