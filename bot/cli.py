@@ -94,6 +94,13 @@ def build_parser() -> argparse.ArgumentParser:
     effect.add_argument("--json", action="store_true")
     effect.add_argument("--workspace", help="Slack team id (COACHBOT_WORKSPACE)")
 
+    pair = commands.add_parser("pair", help="a mentor pairing round: invitations and peer groups")
+    pair.add_argument("--as-of", type=_iso_date, help="date of the round (default today)")
+    pair.add_argument("--send", action="store_true", help="send invitations (Slack or preview)")
+    pair.add_argument("--capacity", type=int, default=2, help="mentees per mentor (2)")
+    pair.add_argument("--expiry-days", type=int, default=5, help="days to answer an invitation (5)")
+    pair.add_argument("--workspace", help="Slack team id (COACHBOT_WORKSPACE)")
+
     idle = commands.add_parser("roleplays", help="close role-plays nobody answered for a while")
     idle.add_argument("action", choices=["close-idle"])
     idle.add_argument("--minutes", type=int, default=30, help="idle minutes before closing (30)")
@@ -121,6 +128,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "checkpoints": _checkpoints,
         "effectiveness": _effectiveness,
         "roleplays": _roleplays,
+        "pair": _pair,
         "demo": _demo,
     }[args.command]
     try:
@@ -331,6 +339,46 @@ def _effectiveness(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _pair(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.coaching.assessment import AssessmentConfig
+    from bot.delivery.outbox import finish, sending_client
+    from bot.services import pairing
+    from bot.slack import pairing_messages
+
+    db = _database(settings)
+    team = args.workspace or settings.workspace
+    today = _today(args, settings)
+    now = SystemClock().now()
+    config = AssessmentConfig(stages=settings.stages)
+    try:
+        expired = pairing.expire(db, team, today, now)
+        result = pairing.run_round(db, team, today, now, config, args.capacity, args.expiry_days)
+    except pairing.PairingError as problem:
+        print(problem, file=sys.stderr)
+        return EXIT_PROBLEM
+    if expired:
+        print(f"{len(expired)} unanswered invitation(s) expired; their mentees were matched again.")
+    for pairing_id in result.invited:
+        d = pairing.pairing_details(db, pairing_id)
+        print(f"invite {d['mentor_name']} to mentor {d['mentee_name']} on {d['skill']}")
+    for group_id in result.groups:
+        g = pairing.group_details(db, group_id)
+        members = ", ".join(m["name"] for m in g["members"])
+        print(f"peer group on {g['skill']} led by {g['leader_name']}: {members}")
+    if not result.invited and not result.groups:
+        print("Nobody new to pair: every rep with a priority gap has a mentor")
+        print("or nobody is credibly strong in it.")
+    if args.send:
+        client = sending_client(settings, db)
+        for pairing_id in result.invited:
+            pairing_messages.invite(client, db, pairing_id)
+        for group_id in result.groups:
+            pairing_messages.introduce_group(client, db, group_id)
+        if page := finish(client, "coachbot preview: mentor pairing"):
+            print(f"Preview: {page}")
+    return 0
+
+
 def _roleplays(args: argparse.Namespace, settings: Settings) -> int:
     from bot.delivery.outbox import finish, sending_client
     from bot.slack.deps import Deps
@@ -366,6 +414,10 @@ def _demo(args: argparse.Namespace, settings: Settings) -> int:
     print()
     print("Coaching plans started 90, 60 and 30 days ago, and their 30/60/90-day reviews:")
     for line in result.reviews:
+        print(f"- {line}")
+    print()
+    print("Mentor pairing round (the first invitation accepted, with its group DM):")
+    for line in result.pairing:
         print(f"- {line}")
     print()
     print(

@@ -31,6 +31,12 @@ class PreviewClient:
     def conversations_open(self, users: str, **_: Any) -> dict[str, Any]:
         return {"ok": True, "channel": {"id": f"D:{users}"}}
 
+    def chat_postEphemeral(
+        self, channel: str, user: str, text: str, blocks: Any = None, **_: Any
+    ) -> dict[str, Any]:
+        self._record(user, "message", {"text": text, "blocks": blocks or []})
+        return {"ok": True}
+
     def chat_postMessage(
         self, channel: str, text: str, blocks: Any = None, **_: Any
     ) -> dict[str, Any]:
@@ -59,6 +65,8 @@ class PreviewClient:
 
     def _record(self, target: str, kind: str, payload: dict[str, Any]) -> None:
         recipient = target.removeprefix("D:")
+        if "," in recipient:  # a group DM: shown under its members' names together
+            recipient = " + ".join(self.names.get(u, u) for u in recipient.split(","))
         self.deliveries.append(Delivery(recipient, kind, payload))
 
     def write(self, title: str) -> Path:

@@ -16,11 +16,11 @@ from bot.config import Settings
 from bot.delivery.preview import PreviewClient
 from bot.demo.generate import DEMO_AS_OF
 from bot.ingest.importer import FileReport, ImportRequest
-from bot.services import plans
+from bot.services import pairing, plans
 from bot.services.assessments import AssessmentRun, run_assessments
 from bot.services.identity import identify, viewer_for_person
 from bot.services.imports import import_files
-from bot.slack import plan_messages
+from bot.slack import pairing_messages, plan_messages
 from bot.slack.answers import answer
 from bot.slack.deps import Deps
 from bot.slack.home import publish_home
@@ -42,6 +42,7 @@ class DemoResult:
     imported: list[FileReport]
     assessed: AssessmentRun
     reviews: list[str]
+    pairing: list[str]
     preview: Path
 
 
@@ -59,10 +60,10 @@ def run_demo(examples: Path, out_dir: Path, settings: Settings, clock: Clock) ->
         config = AssessmentConfig(stages=settings.stages)
         assessed = run_assessments(db, DEMO_TEAM_ID, DEMO_AS_OF, clock.now(), config)
         reviews = plant_plans(db, settings, config)
-        preview = write_slack_preview(db, settings, out_dir / "preview")
+        preview, pairing_lines = write_slack_preview(db, settings, out_dir / "preview")
     finally:
         db.dispose()
-    return DemoResult(database_path, imported, assessed, reviews, preview)
+    return DemoResult(database_path, imported, assessed, reviews, pairing_lines, preview)
 
 
 # Plans of different ages: who started a plan how many days before the demo's "today".
@@ -126,7 +127,7 @@ def _people(db: Database) -> dict[str, tuple[int, int]]:
         return {r.email: (r.id, r.manager_id) for r in rows}
 
 
-def write_slack_preview(db: Database, settings: Settings, folder: Path) -> Path:
+def write_slack_preview(db: Database, settings: Settings, folder: Path) -> tuple[Path, list[str]]:
     """What a rep's /coach me, their App Home and their manager's /coach team would show."""
     # The demo data ends on DEMO_AS_OF; the preview lives on that day, late afternoon.
     clock = FixedClock(datetime.combine(DEMO_AS_OF, time(17, 0), tzinfo=UTC))
@@ -138,13 +139,32 @@ def write_slack_preview(db: Database, settings: Settings, folder: Path) -> Path:
     publish_home(client, rep, deps)
     answer(parse("team"), manager, deps, DmSurface(client, DEMO_MANAGER))
     publish_home(client, manager, deps)
+    # A pairing round: invitations to mentors, one accepted (the group DM), peer groups.
+    config = AssessmentConfig(stages=settings.stages)
+    round_ = pairing.run_round(db, DEMO_TEAM_ID, DEMO_AS_OF, clock.now(), config)
+    lines = []
+    for pairing_id in round_.invited:
+        pairing_messages.invite(client, db, pairing_id)
+        d = pairing.pairing_details(db, pairing_id)
+        lines.append(f"{d['mentor_name']} invited to mentor {d['mentee_name']} on {d['skill']}")
+    if round_.invited:
+        first = pairing.pairing_details(db, round_.invited[0])
+        mentor = viewer_for_person(db, settings, DEMO_TEAM_ID, first["mentor_id"])
+        pairing.respond(db, mentor, first["id"], True, clock.now())
+        pairing_messages.introduce(client, db, first["id"], DEMO_AS_OF)
+    for group_id in round_.groups:
+        pairing_messages.introduce_group(client, db, group_id)
+        g = pairing.group_details(db, group_id)
+        lines.append(
+            f"peer group on {g['skill']} led by {g['leader_name']}: {len(g['members'])} reps"
+        )
     for plan in plans.list_plans(db, DEMO_TEAM_ID):
         if plan["status"] == "draft":
             plan_messages.send_draft(client, db, plan["id"])
         for checkpoint in plan["checkpoints"]:
             if checkpoint["decision"]:
                 plan_messages.send_review(client, db, checkpoint["id"])
-    return client.write("coachbot preview: the Northwind demo org")
+    return client.write("coachbot preview: the Northwind demo org"), lines
 
 
 def _names(db: Database) -> dict[str, str]:

@@ -66,6 +66,8 @@ class Person(Base):
     active: Mapped[bool] = mapped_column(default=True)
     # Set by the rep (/coach pause); never touched by a CRM import.
     nudges_paused: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Set by the rep in Slack: not to be invited as a mentor. Imports never touch it.
+    mentor_opt_out: Mapped[bool] = mapped_column(default=False, server_default=false())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     manager: Mapped[Person | None] = relationship(remote_side=[id])
@@ -294,3 +296,46 @@ class RoleplaySession(Base):
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Pairing(Base):
+    """A mentor invited to help a mentee with one skill, and what came of it."""
+
+    __tablename__ = "pairings"
+    __table_args__ = (
+        CheckConstraint(
+            _in("status", ("invited", "accepted", "declined", "expired", "ended")), name="status"
+        ),
+        Index("ix_pairings_workspace_status", "workspace_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    skill: Mapped[str] = mapped_column(String(64))
+    mentor_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    mentee_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(16))
+    benefit: Mapped[float] = mapped_column(Float)
+    evidence: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    invited_on: Mapped[date] = mapped_column(Date)
+    expires_on: Mapped[date] = mapped_column(Date)
+    responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    channel: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class PeerGroup(Base):
+    """Reps who share a gap, led by someone strong in it, with a monthly topic and exercise."""
+
+    __tablename__ = "peer_groups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    skill: Mapped[str] = mapped_column(String(64))
+    leader_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    member_ids: Mapped[list[int]] = mapped_column(JSON)
+    topic: Mapped[str] = mapped_column(Text)
+    exercise: Mapped[str] = mapped_column(Text)
+    formed_on: Mapped[date] = mapped_column(Date)
+    active: Mapped[bool] = mapped_column(default=True)
+    channel: Mapped[str | None] = mapped_column(String(32))

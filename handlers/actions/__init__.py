@@ -10,6 +10,7 @@ from handlers.actions.buttons import (
     resume_nudges,
     show_help,
 )
+from handlers.actions.mentoring import accept_mentoring, decline_mentoring
 from handlers.actions.plans import approve_plan, decide_checkpoint, edit_plan
 
 
@@ -22,3 +23,5 @@ def register(app: App) -> None:
     app.action(Actions.APPROVE_PLAN)(approve_plan)
     app.action(Actions.EDIT_PLAN)(edit_plan)
     app.action(Actions.DECIDE_CHECKPOINT)(decide_checkpoint)
+    app.action(Actions.ACCEPT_MENTORING)(accept_mentoring)
+    app.action(Actions.DECLINE_MENTORING)(decline_mentoring)

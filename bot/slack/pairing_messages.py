@@ -1,0 +1,62 @@
+"""Mentoring in Slack: invitations with Accept and Decline, the group DM that introduces mentor
+and mentee, and peer-group introductions. Used by listeners, the CLI and jobs."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+from typing import Any
+
+from bot.render.renderer import message
+from bot.services import pairing
+from bot.services.roleplays import content
+from bot.slack import privacy
+from bot.store.engine import Database
+
+logger = logging.getLogger(__name__)
+
+
+def invite(client: Any, db: Database, pairing_id: int) -> bool:
+    """DM the invitation to the mentor; False when the mentor has no Slack account."""
+    details = pairing.pairing_details(db, pairing_id)
+    if not details["mentor_slack_id"]:
+        logger.warning("pairing %s: mentor has no Slack id; invitation not sent", pairing_id)
+        return False
+    privacy.send_dm(
+        client,
+        details["mentor_slack_id"],
+        message("messages/mentor_invitation.json.j2", pairing=details),
+    )
+    return True
+
+
+def introduce(client: Any, db: Database, pairing_id: int, today: date) -> str | None:
+    """A group DM with mentor, mentee and coachbot: the agenda and the schedule."""
+    details = pairing.pairing_details(db, pairing_id)
+    users = [details["mentor_slack_id"], details["mentee_slack_id"]]
+    if not all(users):
+        return None
+    channel = client.conversations_open(users=",".join(users))["channel"]["id"]
+    tips = content()["skills"][details["skill"]]["tips"]
+    payload = message(
+        "messages/mentoring_intro.json.j2",
+        pairing=details,
+        sessions=pairing.schedule(today),
+        playbook_tip=tips[0] if tips else None,
+    )
+    pairing.set_channel(db, pairing_id, channel)
+    client.chat_postMessage(channel=channel, text=payload["text"], blocks=payload["blocks"])
+    return channel
+
+
+def introduce_group(client: Any, db: Database, group_id: int) -> str | None:
+    details = pairing.group_details(db, group_id)
+    users = [details["leader_slack_id"], *(m["slack_id"] for m in details["members"])]
+    users = [u for u in users if u]
+    if len(users) < 3:
+        return None
+    channel = client.conversations_open(users=",".join(users))["channel"]["id"]
+    payload = message("messages/peer_group_intro.json.j2", group=details)
+    pairing.set_group_channel(db, group_id, channel)
+    client.chat_postMessage(channel=channel, text=payload["text"], blocks=payload["blocks"])
+    return channel

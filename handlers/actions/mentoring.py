@@ -1,0 +1,69 @@
+"""Accept or Decline a mentoring invitation (the invited mentor only)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, BoltContext
+from slack_sdk import WebClient
+
+from bot.render.renderer import escape_mrkdwn
+from bot.services import pairing
+from bot.slack import pairing_messages
+from bot.slack.answers import notice
+from bot.slack.middleware import deps_of, viewer_of
+from bot.slack.surfaces import DmSurface
+
+
+def accept_mentoring(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
+) -> None:
+    ack()
+    _answer(body, action, client, context, accept=True)
+
+
+def decline_mentoring(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
+) -> None:
+    ack()
+    _answer(body, action, client, context, accept=False)
+
+
+def _answer(
+    body: dict[str, Any],
+    action: dict[str, Any],
+    client: WebClient,
+    context: BoltContext,
+    accept: bool,
+) -> None:
+    viewer = viewer_of(context, client)
+    deps = deps_of(context)
+    surface = DmSurface(client, body["user"]["id"])
+    try:
+        answered = pairing.respond(deps.db, viewer, int(action["value"]), accept, deps.clock.now())
+    except (ValueError, pairing.PairingError) as problem:
+        surface.reply(notice(f":lock: {escape_mrkdwn(problem)}"))
+        return
+    details = pairing.pairing_details(deps.db, answered.id)
+    name = escape_mrkdwn(details["mentee_name"])
+    today = deps.today_for(viewer.timezone)
+    if accept:
+        channel = pairing_messages.introduce(client, deps.db, answered.id, today)
+        where = "in a group DM with the two of you" if channel else "when they have Slack linked"
+        surface.reply(
+            notice(f":handshake: Thank you! I've introduced you to {name} {where}, with an agenda.")
+        )
+        return
+    surface.reply(
+        notice(f"Understood, thank you for letting me know. I'll ask someone else to help {name}.")
+    )
+    following = pairing.run_round(
+        deps.db,
+        viewer.team_id,
+        today,
+        deps.clock.now(),
+        deps.config,
+        only_mentees={answered.mentee_id},
+    )
+    for pairing_id in following.invited:
+        pairing_messages.invite(client, deps.db, pairing_id)

@@ -1,0 +1,134 @@
+"""Mentor invitations through signed Slack actions: accept opens a group DM with an agenda and
+a schedule; decline and expiry pass the mentee to the next best mentor; only the invited
+mentor may answer. On the demo org, where strengths and gaps are real."""
+
+from __future__ import annotations
+
+import csv
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from slack_sdk import WebClient
+from sqlalchemy import select
+
+from bot.coaching.assessment import AssessmentConfig
+from bot.demo.generate import DEMO_AS_OF
+from bot.ids import Actions
+from bot.services import pairing
+from bot.services.demo import DEMO_FILES
+from bot.slack import pairing_messages
+from bot.store.models import Pairing
+from tests.helpers import TEAM, run
+from tests.slackapp import running_app, text_of
+
+EXAMPLES = Path(__file__).parents[1] / "examples"
+NOW = datetime.combine(DEMO_AS_OF, datetime.min.time(), tzinfo=UTC) + timedelta(hours=15)
+
+
+def _users() -> dict[str, dict]:
+    with (EXAMPLES / "people.csv").open(encoding="utf-8") as handle:
+        return {
+            row["slack_user_id"]: {"email": row["email"], "name": row["name"]}
+            for row in csv.DictReader(handle)
+        }
+
+
+@pytest.fixture
+def demo_app(db, settings, clock):
+    clock.set(NOW)
+    run(db, settings, clock, *(EXAMPLES / f for f in DEMO_FILES))
+    with running_app(settings, db, clock, _users()) as app:
+        yield app
+
+
+def _invite_all(app, db) -> list[dict]:
+    result = pairing.run_round(db, TEAM, DEMO_AS_OF, NOW, AssessmentConfig())
+    client = WebClient(token="xoxb-test-token", base_url=app.stub.base_url)
+    for pairing_id in result.invited:
+        assert pairing_messages.invite(client, db, pairing_id)
+    return [pairing.pairing_details(db, p) for p in result.invited]
+
+
+def _slack_id(db, person_id: int) -> str:
+    from bot.store.models import Person
+
+    with db.begin() as session:
+        return session.get(Person, person_id).slack_user_id
+
+
+def test_the_invitation_says_why_them_and_nothing_of_the_mentees_numbers(demo_app, db) -> None:
+    invited = _invite_all(demo_app, db)
+    first = invited[0]
+    mentor = _slack_id(db, first["mentor_id"])
+    dm = next(c for c in demo_app.dms_to(mentor) if first["mentee_name"] in text_of(c))
+    text = text_of(dm)
+    assert f"{first['mentee_name']}* wants to get better at" in text
+    assert "Why you:" in text and "for your peers" in text
+    buttons = [
+        e["action_id"]
+        for b in dm.json_field("blocks")
+        if b["type"] == "actions"
+        for e in b["elements"]
+    ]
+    assert buttons == [Actions.ACCEPT_MENTORING, Actions.DECLINE_MENTORING]
+    assert "win rate" not in text.lower()  # the mentee's own performance is not disclosed
+
+
+def test_accept_opens_a_group_dm_with_agenda_and_schedule(demo_app, db) -> None:
+    first = _invite_all(demo_app, db)[0]
+    mentor = _slack_id(db, first["mentor_id"])
+    mentee = _slack_id(db, first["mentee_id"])
+    assert demo_app.click(Actions.ACCEPT_MENTORING, mentor, value=str(first["id"])) == 200
+    group = demo_app.stub.dm_channel(mentor, mentee)
+    [intro] = demo_app.stub.wait_for(
+        "chat.postMessage", where=lambda c: c.body.get("channel") == group
+    )
+    text = text_of(intro)
+    assert "Agenda for the first session" in text and "Schedule:" in text
+    assert "every other week" in text
+    with db.begin() as session:
+        row = session.get(Pairing, first["id"])
+        assert (row.status, row.channel) == ("accepted", group)
+
+
+def test_decline_invites_the_next_best_mentor(demo_app, db) -> None:
+    invited = _invite_all(demo_app, db)
+    first = invited[0]
+    mentor = _slack_id(db, first["mentor_id"])
+    before = len(demo_app.stub.calls_to("chat.postMessage"))
+    demo_app.click(Actions.DECLINE_MENTORING, mentor, value=str(first["id"]))
+    demo_app.stub.wait_for("chat.postMessage", before + 2)
+    with db.begin() as session:
+        rows = session.scalars(
+            select(Pairing).where(Pairing.mentee_id == first["mentee_id"]).order_by(Pairing.id)
+        ).all()
+    assert rows[0].status == "declined"
+    assert (
+        len(rows) == 2 and rows[1].status == "invited" and rows[1].mentor_id != first["mentor_id"]
+    )
+
+
+def test_only_the_invited_mentor_can_answer(demo_app, db) -> None:
+    first = _invite_all(demo_app, db)[0]
+    mentee = _slack_id(db, first["mentee_id"])
+    demo_app.click(Actions.ACCEPT_MENTORING, mentee, value=str(first["id"]))
+    replies = demo_app.stub.wait_for(
+        "chat.postMessage", where=lambda c: "Only the invited mentor can answer" in text_of(c)
+    )
+    assert replies[0].body["channel"] == demo_app.stub.dm_channel(mentee)
+    with db.begin() as session:
+        assert session.get(Pairing, first["id"]).status == "invited"
+
+
+def test_an_unanswered_invitation_expires_and_the_next_best_is_asked(demo_app, db) -> None:
+    first = _invite_all(demo_app, db)[0]
+    later = DEMO_AS_OF + timedelta(days=pairing.EXPIRY_DAYS + 1)
+    expired = pairing.expire(db, TEAM, later, NOW + timedelta(days=6))
+    assert first["mentee_id"] in expired
+    again = pairing.run_round(
+        db, TEAM, later, NOW + timedelta(days=6), AssessmentConfig(), only_mentees=set(expired)
+    )
+    details = [pairing.pairing_details(db, p) for p in again.invited]
+    retry = next(d for d in details if d["mentee_id"] == first["mentee_id"])
+    assert retry["mentor_id"] != first["mentor_id"]
