@@ -16,7 +16,7 @@ from bot.ingest.importer import FileReport, ImportRequest
 from bot.ingest.mapping import FORMATS
 from bot.ingest.problems import ImportRejected
 from bot.store.engine import Database
-from bot.vocabulary import RECORD_KINDS
+from bot.vocabulary import RECORD_KINDS, SKILLS
 
 EXIT_PROBLEM = 1
 EXIT_CONFIG = 2
@@ -101,6 +101,12 @@ def build_parser() -> argparse.ArgumentParser:
     pair.add_argument("--expiry-days", type=int, default=5, help="days to answer an invitation (5)")
     pair.add_argument("--workspace", help="Slack team id (COACHBOT_WORKSPACE)")
 
+    book = commands.add_parser("playbook", help="what top performers do differently in a skill")
+    book.add_argument("skill", choices=SKILLS)
+    book.add_argument("--as-of", type=_iso_date, help="date (default today)")
+    book.add_argument("--out", type=Path, help="write the Markdown here instead of printing it")
+    book.add_argument("--workspace", help="Slack team id (COACHBOT_WORKSPACE)")
+
     idle = commands.add_parser("roleplays", help="close role-plays nobody answered for a while")
     idle.add_argument("action", choices=["close-idle"])
     idle.add_argument("--minutes", type=int, default=30, help="idle minutes before closing (30)")
@@ -129,6 +135,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "effectiveness": _effectiveness,
         "roleplays": _roleplays,
         "pair": _pair,
+        "playbook": _playbook,
         "demo": _demo,
     }[args.command]
     try:
@@ -376,6 +383,30 @@ def _pair(args: argparse.Namespace, settings: Settings) -> int:
             pairing_messages.introduce_group(client, db, group_id)
         if page := finish(client, "coachbot preview: mentor pairing"):
             print(f"Preview: {page}")
+    return 0
+
+
+def _playbook(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.coaching.playbooks import render_markdown
+    from bot.services.playbooks import PlaybookError, playbook_for
+
+    try:
+        playbook = playbook_for(
+            _database(settings),
+            args.workspace or settings.workspace,
+            args.skill,
+            _today(args, settings),
+            settings.stages,
+        )
+    except PlaybookError as problem:
+        print(problem, file=sys.stderr)
+        return EXIT_PROBLEM
+    text = render_markdown(playbook)
+    if args.out:
+        args.out.write_text(text, encoding="utf-8")
+        print(f"wrote {args.out}")
+    else:
+        print(text)
     return 0
 
 

@@ -18,6 +18,7 @@ SUBCOMMANDS: dict[str, str] = {
     "feedback": "managers: log feedback for a rep, e.g. `/coach feedback @dana`",
     "pause": "pause your weekly coaching nudges",
     "resume": "resume your weekly coaching nudges",
+    "mentoring": "`/coach mentoring off` if you don't want mentoring invitations (`on` to undo)",
     "import": "admins: how to import CRM data",
     "help": "this list",
 }
@@ -48,6 +49,13 @@ def parse(text: str) -> Command:
         return _with_user(name, args, text)
     if name == "roleplay":
         return _with_skill(args, text)
+    if name == "mentoring":
+        choice = args[0].lower() if args else ""
+        if choice not in ("on", "off"):
+            return Command(
+                name, text=text, problem="Say `/coach mentoring off` or `/coach mentoring on`."
+            )
+        return Command(name, text=text, skill=choice)
     return Command(name, text=text)
 
 

@@ -192,3 +192,40 @@ def test_assess_table_and_its_errors(database_url, tmp_path) -> None:
     assert "no data for workspace 'T0NOPE': import CRM files first" in unknown.stderr
     bad_date = coachbot("assess", "--as-of", "31/12/2026", database_url=database_url, cwd=tmp_path)
     assert bad_date.returncode == 2 and "expected a date like 2026-03-31" in bad_date.stderr
+
+
+def test_playbook_writes_markdown_without_naming_reps(tmp_path) -> None:
+    examples = Path(__file__).parents[1] / "examples"
+    url = f"sqlite:///{tmp_path / 'pb.db'}"
+    files = [
+        str(examples / f)
+        for f in ("people.csv", "deals.csv", "stage_history.csv", "activities.csv", "feedback.csv")
+    ]
+    env = {"COACHBOT_WORKSPACE": "T0PB"}
+    assert (
+        coachbot("import", "--quiet", *files, database_url=url, cwd=tmp_path, **env).returncode == 0
+    )
+    assert (
+        coachbot(
+            "assess", "--as-of", "2026-11-20", database_url=url, cwd=tmp_path, **env
+        ).returncode
+        == 0
+    )
+    out = tmp_path / "stakeholders.md"
+    result = coachbot(
+        "playbook",
+        "stakeholder_engagement",
+        "--as-of",
+        "2026-11-20",
+        "--out",
+        str(out),
+        database_url=url,
+        cwd=tmp_path,
+        **env,
+    )
+    assert result.returncode == 0, result.stderr
+    text = out.read_text()
+    assert text.startswith("# Playbook: Stakeholder engagement")
+    assert "| Contacts engaged per deal |" in text
+    names = [line.split(",")[1] for line in (examples / "people.csv").read_text().splitlines()[1:]]
+    assert not [name for name in names if name in text]

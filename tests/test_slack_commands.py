@@ -169,6 +169,9 @@ def test_team_lists_every_report_with_open_buttons(slack_app) -> None:
         ("pause", "Weekly nudges paused"),
         ("resume", "Weekly nudges are back on"),
         ("plan", "No coaching plan"),
+        ("mentoring off", "You won't be invited to mentor anyone"),
+        ("mentoring on", "You may be invited to mentor colleagues"),
+        ("mentoring maybe", "Say `/coach mentoring off` or `/coach mentoring on`."),
         ("roleplay negotiation", "Sent to your DM"),
     ],
 )

@@ -151,7 +151,7 @@ def write_slack_preview(db: Database, settings: Settings, folder: Path) -> tuple
         first = pairing.pairing_details(db, round_.invited[0])
         mentor = viewer_for_person(db, settings, DEMO_TEAM_ID, first["mentor_id"])
         pairing.respond(db, mentor, first["id"], True, clock.now())
-        pairing_messages.introduce(client, db, first["id"], DEMO_AS_OF)
+        pairing_messages.introduce(client, db, first["id"], DEMO_AS_OF, DEMO_TEAM_ID)
     for group_id in round_.groups:
         pairing_messages.introduce_group(client, db, group_id)
         g = pairing.group_details(db, group_id)

@@ -14,7 +14,7 @@ from bot.auth import Viewer
 from bot.commands import SUBCOMMANDS, Command
 from bot.render.charts import trend_chart
 from bot.render.renderer import escape_mrkdwn, message, view
-from bot.services import coach, plans, roleplays
+from bot.services import coach, pairing, plans, roleplays
 from bot.slack import plan_messages, roleplay_messages
 from bot.slack.deps import Deps
 from bot.vocabulary import SKILLS
@@ -232,6 +232,18 @@ def _roleplay(command: Command, viewer: Viewer, deps: Deps, surface: Surface) ->
     surface.pointer()
 
 
+def _mentoring(command: Command, viewer: Viewer, deps: Deps, surface: Surface) -> None:
+    off = command.skill == "off"
+    pairing.set_opt_out(deps.db, viewer, off)
+    surface.reply(
+        notice(
+            "You won't be invited to mentor anyone. `/coach mentoring on` undoes it."
+            if off
+            else "You may be invited to mentor colleagues where you are strong. Thank you!"
+        )
+    )
+
+
 _ANSWERS = {
     "me": _me,
     "rep": _rep,
@@ -241,5 +253,6 @@ _ANSWERS = {
     "resume": _resume,
     "plan": _plan,
     "roleplay": _roleplay,
+    "mentoring": _mentoring,
 }
 assert set(_ANSWERS) | {"help", "import"} == set(SUBCOMMANDS)

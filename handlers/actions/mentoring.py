@@ -48,7 +48,7 @@ def _answer(
     name = escape_mrkdwn(details["mentee_name"])
     today = deps.today_for(viewer.timezone)
     if accept:
-        channel = pairing_messages.introduce(client, deps.db, answered.id, today)
+        channel = pairing_messages.introduce(client, deps.db, answered.id, today, viewer.team_id)
         where = "in a group DM with the two of you" if channel else "when they have Slack linked"
         surface.reply(
             notice(f":handshake: Thank you! I've introduced you to {name} {where}, with an agenda.")
