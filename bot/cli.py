@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
-from datetime import date
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 
 from bot.auth import Viewer
@@ -107,6 +107,14 @@ def build_parser() -> argparse.ArgumentParser:
     book.add_argument("--out", type=Path, help="write the Markdown here instead of printing it")
     book.add_argument("--workspace", help="Slack team id (COACHBOT_WORKSPACE)")
 
+    job = commands.add_parser("run-job", help="run one scheduled job now")
+    job.add_argument("name", help="recompute, nudges, digests, reviews, pairing, roleplay_idle")
+    job.add_argument(
+        "--as-of",
+        type=_instant,
+        help="the job's now: 2026-11-23 (17:00 UTC that day) or 2026-11-23T14:00:00Z",
+    )
+
     idle = commands.add_parser("roleplays", help="close role-plays nobody answered for a while")
     idle.add_argument("action", choices=["close-idle"])
     idle.add_argument("--minutes", type=int, default=30, help="idle minutes before closing (30)")
@@ -136,6 +144,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "roleplays": _roleplays,
         "pair": _pair,
         "playbook": _playbook,
+        "run-job": _run_job,
         "demo": _demo,
     }[args.command]
     try:
@@ -192,6 +201,18 @@ def _print_reports(reports: list[FileReport]) -> None:
         )
         if report.ignored_columns:
             print(f"  columns not used: {', '.join(report.ignored_columns)}")
+
+
+def _instant(text: str) -> datetime:
+    try:
+        if len(text) == 10:
+            return datetime.combine(date.fromisoformat(text), time(17, 0), tzinfo=UTC)
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected a date like 2026-11-23 or a time like 2026-11-23T14:00:00Z, got {text!r}"
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _iso_date(text: str) -> date:
@@ -407,6 +428,16 @@ def _playbook(args: argparse.Namespace, settings: Settings) -> int:
         print(f"wrote {args.out}")
     else:
         print(text)
+    return 0
+
+
+def _run_job(args: argparse.Namespace, settings: Settings) -> int:
+    from jobs.registry import JOBS, run_job
+
+    if args.name not in JOBS:
+        print(f"unknown job {args.name!r}; jobs: {', '.join(JOBS)}", file=sys.stderr)
+        return EXIT_PROBLEM
+    print(run_job(args.name, settings, args.as_of or SystemClock().now()))
     return 0
 
 

@@ -515,3 +515,22 @@ def list_plans(
         return [
             _details(session, p) for p in session.scalars(query.order_by(CoachingPlan.id.desc()))
         ]
+
+
+def unsent_reviews(db: Database, team_id: str) -> list[int]:
+    """Reviewed checkpoints of active plans still waiting for the manager's decision: their
+    messages are (re)sent by the reviews job, once each thanks to the delivery log."""
+    workspace_id = _workspace(db, team_id)
+    with db.begin() as session:
+        return list(
+            session.scalars(
+                select(Checkpoint.id)
+                .join(CoachingPlan, CoachingPlan.id == Checkpoint.plan_id)
+                .where(
+                    CoachingPlan.workspace_id == workspace_id,
+                    Checkpoint.review.is_not(None),
+                    Checkpoint.manager_decision.is_(None),
+                )
+                .order_by(Checkpoint.id)
+            )
+        )

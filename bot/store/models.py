@@ -339,3 +339,26 @@ class PeerGroup(Base):
     formed_on: Mapped[date] = mapped_column(Date)
     active: Mapped[bool] = mapped_column(default=True)
     channel: Mapped[str | None] = mapped_column(String(32))
+
+
+class Delivery(Base):
+    """One message a job sends, under a unique key (kind, recipient, period): a job that is
+    retried, restarted or triggered twice finds the key taken and does not send again."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "kind", "recipient", "period"),
+        CheckConstraint(_in("status", ("sending", "sent", "failed")), name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(32))
+    recipient: Mapped[str] = mapped_column(String(64))
+    period: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(String(300))
+    message_ts: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -9,6 +9,7 @@ from handlers.actions.buttons import (
     pause_nudges,
     resume_nudges,
     show_help,
+    start_roleplay,
 )
 from handlers.actions.mentoring import accept_mentoring, decline_mentoring
 from handlers.actions.plans import approve_plan, decide_checkpoint, edit_plan
@@ -20,6 +21,7 @@ def register(app: App) -> None:
     app.action(Actions.PAUSE_NUDGES)(pause_nudges)
     app.action(Actions.RESUME_NUDGES)(resume_nudges)
     app.action(Actions.SHOW_HELP)(show_help)
+    app.action(Actions.START_ROLEPLAY)(start_roleplay)
     app.action(Actions.APPROVE_PLAN)(approve_plan)
     app.action(Actions.EDIT_PLAN)(edit_plan)
     app.action(Actions.DECIDE_CHECKPOINT)(decide_checkpoint)

@@ -7,11 +7,13 @@ from typing import Any
 from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
+from bot.commands import Command
 from bot.services import coach
-from bot.slack.answers import help_message, notice, send_assessment, unknown_user_message
+from bot.slack.answers import answer, help_message, notice, send_assessment, unknown_user_message
 from bot.slack.home import publish_home
 from bot.slack.middleware import deps_of, viewer_of
 from bot.slack.surfaces import DmSurface
+from bot.vocabulary import SKILLS
 
 
 def _surface(client: WebClient, body: dict[str, Any]) -> DmSurface:
@@ -67,3 +69,19 @@ def _set_paused(client: WebClient, context: BoltContext, paused: bool) -> None:
 def show_help(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
     ack()
     _surface(client, body).reply(help_message())
+
+
+def start_roleplay(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
+) -> None:
+    """ "Start a role-play" on a nudge: the same role-play as /coach roleplay SKILL."""
+    ack()
+    viewer = viewer_of(context, client)
+    surface = _surface(client, body)
+    skill = action.get("value") or None
+    answer(
+        Command("roleplay", skill=skill if skill in SKILLS else None),
+        viewer,
+        deps_of(context),
+        surface,
+    )

@@ -1,0 +1,122 @@
+"""Manager digest: Friday from 15:00 in the manager's timezone, their own reports only: each
+rep's trend and top gap, plan status, reviews waiting for a decision, mentoring pairings and
+the team's coaching effectiveness."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any
+
+from sqlalchemy import select
+
+from bot.auth import can_view
+from bot.delivery.once import deliver
+from bot.render.renderer import message
+from bot.services import coach, pairing
+from bot.services.effectiveness import effectiveness
+from bot.services.identity import viewer_for_person
+from bot.slack import privacy
+from bot.store.models import Checkpoint, CoachingPlan, Person
+from jobs.context import JobContext, iso_week
+
+SEND_WEEKDAY = 4  # Friday
+SEND_FROM_HOUR = 15
+
+
+def run(ctx: JobContext) -> str:
+    sent = skipped = failed = 0
+    for workspace_id, team_id in ctx.workspaces():
+        for manager in _due_managers(ctx, workspace_id):
+            local = ctx.local(manager["timezone"])
+            outcome = deliver(
+                ctx.db,
+                workspace_id,
+                "digest",
+                manager["slack_user_id"],
+                iso_week(local),
+                partial(_send, ctx, team_id, workspace_id, manager, local.date()),
+                ctx.now,
+            )
+            sent += outcome.status == "sent"
+            skipped += outcome.status == "skipped"
+            failed += outcome.status == "failed"
+    return f"digests: {sent} sent, {skipped} already sent, {failed} failed"
+
+
+def _due_managers(ctx: JobContext, workspace_id: int) -> list[dict[str, Any]]:
+    with ctx.db.begin() as session:
+        managers = session.scalars(
+            select(Person).where(
+                Person.workspace_id == workspace_id,
+                Person.role == "manager",
+                Person.active.is_(True),
+                Person.slack_user_id.is_not(None),
+            )
+        ).all()
+        rows = [
+            {"id": m.id, "slack_user_id": m.slack_user_id, "timezone": m.timezone} for m in managers
+        ]
+    return [
+        r
+        for r in rows
+        if (local := ctx.local(r["timezone"])).weekday() == SEND_WEEKDAY
+        and local.hour >= SEND_FROM_HOUR
+    ]
+
+
+def _send(
+    ctx: JobContext, team_id: str, workspace_id: int, manager: dict[str, Any], today: Any
+) -> Any:
+    payload = digest_message(ctx, team_id, workspace_id, manager, today)
+    _channel, ts = privacy.post_dm(ctx.client, manager["slack_user_id"], payload)
+    return {"ts": ts}
+
+
+def digest_message(
+    ctx: JobContext, team_id: str, workspace_id: int, manager: dict[str, Any], today: Any
+) -> dict[str, Any]:
+    viewer = viewer_for_person(ctx.db, ctx.settings, team_id, manager["id"])
+    overview = coach.team(ctx.db, viewer, today, ctx.now, ctx.config)
+    reps = overview.reps
+    with ctx.db.begin() as session:
+        status = {
+            p.rep_id: p.status
+            for p in session.scalars(
+                select(CoachingPlan).where(
+                    CoachingPlan.workspace_id == workspace_id,
+                    CoachingPlan.status.in_(("draft", "active")),
+                )
+            )
+        }
+        waiting = session.execute(
+            select(Checkpoint.day, Checkpoint.decision, CoachingPlan.rep_id)
+            .join(CoachingPlan, CoachingPlan.id == Checkpoint.plan_id)
+            .where(
+                CoachingPlan.workspace_id == workspace_id,
+                Checkpoint.decision.is_not(None),
+                Checkpoint.manager_decision.is_(None),
+            )
+        ).all()
+        names = {r["rep_id"]: r["name"] for r in reps}
+        reviews = [
+            {"rep": names[w.rep_id], "day": w.day, "decision": w.decision}
+            for w in waiting
+            if w.rep_id in names and can_view(session, viewer, w.rep_id)
+        ]
+    report = effectiveness(
+        ctx.db, team_id, today, ctx.settings.coaching_hourly_cost, ctx.settings.stages
+    )
+    mine = [p for p in report.plans if p.rep_id in names]
+    summary = None
+    if mine:
+        met = [o.met for p in mine for o in p.objectives]
+        summary = f"{len(mine)} plan(s) running; {sum(met)} of {len(met)} objectives met so far."
+    return message(
+        "messages/digest.json.j2",
+        reps=reps,
+        as_of=today,
+        plan_status=status,
+        reviews=reviews,
+        pairings=pairing.pairings_for_manager(ctx.db, workspace_id, manager["id"]),
+        effectiveness=summary,
+    )

@@ -1,0 +1,133 @@
+"""Weekly nudge: Monday from 09:00 in each rep's own timezone, one focus for the week (a single
+skill: rationed feedback helps the weakest reps most), one practice action, progress since
+last week. Reps who paused get nothing; a new rep gets an onboarding message instead."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from functools import partial
+from typing import Any
+
+from sqlalchemy import select
+
+from bot.delivery.once import deliver
+from bot.render.renderer import message
+from bot.services import plans
+from bot.services.assessments import current_payloads
+from bot.services.roleplays import content
+from bot.slack import privacy
+from bot.store.models import AssessmentSnapshot, Person
+from jobs.context import JobContext, iso_week
+
+SEND_WEEKDAY = 0  # Monday
+SEND_FROM_HOUR = 9
+
+
+def run(ctx: JobContext) -> str:
+    sent = skipped = failed = 0
+    for workspace_id, team_id in ctx.workspaces():
+        for rep in _due_reps(ctx, workspace_id):
+            local = ctx.local(rep["timezone"])
+            period = iso_week(local)
+            outcome = deliver(
+                ctx.db,
+                workspace_id,
+                "nudge",
+                rep["slack_user_id"],
+                period,
+                partial(_send, ctx, team_id, rep, local),
+                ctx.now,
+            )
+            sent += outcome.status == "sent"
+            skipped += outcome.status == "skipped"
+            failed += outcome.status == "failed"
+    return f"nudges: {sent} sent, {skipped} already sent, {failed} failed"
+
+
+def _due_reps(ctx: JobContext, workspace_id: int) -> list[dict[str, Any]]:
+    """Active reps with Slack, not paused, for whom it is Monday, 09:00 or later, locally.
+    Until the end of their Monday, a run catches up on anyone a stopped worker missed."""
+    with ctx.db.begin() as session:
+        reps = session.scalars(
+            select(Person).where(
+                Person.workspace_id == workspace_id,
+                Person.role == "rep",
+                Person.active.is_(True),
+                Person.nudges_paused.is_(False),
+                Person.slack_user_id.is_not(None),
+            )
+        ).all()
+        rows = [
+            {
+                "id": p.id,
+                "slack_user_id": p.slack_user_id,
+                "timezone": p.timezone,
+                "workspace_id": workspace_id,
+            }
+            for p in reps
+        ]
+    due = []
+    for row in rows:
+        local = ctx.local(row["timezone"])
+        if local.weekday() == SEND_WEEKDAY and local.hour >= SEND_FROM_HOUR:
+            due.append(row)
+    return due
+
+
+def _send(ctx: JobContext, team_id: str, rep: dict[str, Any], local: Any) -> Any:
+    payload = nudge_message(ctx, team_id, rep, local)
+    _channel, ts = privacy.post_dm(ctx.client, rep["slack_user_id"], payload)
+    return {"ts": ts}
+
+
+def nudge_message(ctx: JobContext, team_id: str, rep: dict[str, Any], local: Any) -> dict[str, Any]:
+    today = local.date()
+    payload = current_payloads(ctx.db, team_id, [rep["id"]], today, ctx.now, ctx.config).get(
+        rep["id"]
+    )
+    min_closed = ctx.config.min_closed_deals
+    if payload is None or payload["status"] != "assessed":
+        closed = payload["closed_deals"] if payload else 0
+        return message(
+            "messages/nudge.json.j2", onboarding=True, closed=closed, min_closed=min_closed
+        )
+    plan = plans.open_plan_of(ctx.db, rep["workspace_id"], rep["id"])
+    objective = None
+    if plan and plan["status"] == "active" and plan["objectives"]:
+        focus = plan["objectives"][0]
+        skill, objective = focus["skill"], focus["statement"]
+        action = (
+            f"{focus['leading_indicator'].capitalize()}: set yourself a number for this week "
+            "and check it on Friday."
+        )
+    elif payload["gaps"]:
+        skill = payload["gaps"][0]["skill"]
+        action = content()["skills"][skill]["exercise"]
+    else:
+        skill = payload["strengths"][0]["skill"] if payload["strengths"] else "discovery"
+        action = content()["skills"][skill]["exercise"]
+    before = _win_rate_a_week_ago(ctx, rep, today)
+    now = payload["headline"].get("win_rate")
+    return message(
+        "messages/nudge.json.j2",
+        onboarding=False,
+        skill=skill,
+        action=action,
+        objective=objective,
+        before=before,
+        now=now,
+        change=None if before is None or now is None else now - before,
+    )
+
+
+def _win_rate_a_week_ago(ctx: JobContext, rep: dict[str, Any], today: Any) -> float | None:
+    with ctx.db.begin() as session:
+        return session.scalar(
+            select(AssessmentSnapshot.win_rate)
+            .where(
+                AssessmentSnapshot.person_id == rep["id"],
+                AssessmentSnapshot.as_of <= today - timedelta(days=7),
+                AssessmentSnapshot.as_of >= today - timedelta(days=14),
+            )
+            .order_by(AssessmentSnapshot.as_of.desc())
+        )

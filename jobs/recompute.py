@@ -1,0 +1,14 @@
+"""Nightly: assess every workspace as of today, so answers in Slack come from fresh snapshots."""
+
+from __future__ import annotations
+
+from bot.services.assessments import run_assessments
+from jobs.context import JobContext
+
+
+def run(ctx: JobContext) -> str:
+    counts = []
+    for _workspace_id, team_id in ctx.workspaces():
+        result = run_assessments(ctx.db, team_id, ctx.now.date(), ctx.now, ctx.config)
+        counts.append(f"{team_id}: {len(result.assessments)}")
+    return "recompute: " + (", ".join(counts) or "no workspaces")

@@ -1,0 +1,57 @@
+"""Every scheduled job: its name (the job id), its UTC cron schedule and what runs it. Jobs
+run often and decide per recipient (in their own timezone) whether it is time, so a worker
+that was down catches up and the delivery log keeps every message single."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.config import Settings
+from bot.delivery.outbox import finish, sending_client
+from bot.store import migrate
+from bot.store.engine import Database
+from jobs import digests, nudges, pairing_round, recompute, reviews, roleplay_idle
+from jobs.context import JobContext
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    name: str
+    cron: dict[str, str]  # APScheduler CronTrigger fields, UTC
+    description: str
+    run: Callable[[JobContext], str]
+
+
+JOBS: dict[str, JobSpec] = {
+    spec.name: spec
+    for spec in (
+        JobSpec("recompute", {"hour": "2", "minute": "30"}, "nightly assessments", recompute.run),
+        JobSpec("nudges", {"minute": "5"}, "weekly nudge, Monday 09:00 local", nudges.run),
+        JobSpec("digests", {"minute": "10"}, "manager digest, Friday 15:00 local", digests.run),
+        JobSpec("reviews", {"minute": "15"}, "30/60/90-day reviews due", reviews.run),
+        JobSpec(
+            "pairing",
+            {"day_of_week": "tue", "hour": "14", "minute": "0"},
+            "mentor pairing, every other week",
+            pairing_round.run,
+        ),
+        JobSpec("roleplay_idle", {"minute": "*/10"}, "close idle role-plays", roleplay_idle.run),
+    )
+}
+
+
+def run_job(name: str, settings: Settings, now: datetime) -> str:
+    """Run one job now; safe to run twice (the delivery log keeps messages single)."""
+    if name not in JOBS:
+        raise KeyError(f"unknown job {name!r}; jobs: {', '.join(JOBS)}")
+    db = Database.from_url(settings.database_url)
+    try:
+        migrate.upgrade(db.engine)
+        client = sending_client(settings, db)
+        summary = JOBS[name].run(JobContext(settings, db, client, now))
+        page = finish(client, f"coachbot preview: {name}")
+        return summary + (f" (preview: {page})" if page else "")
+    finally:
+        db.dispose()

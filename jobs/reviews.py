@@ -1,0 +1,41 @@
+"""Daily: run the 30/60/90-day reviews that are due and send each to the rep and the manager."""
+
+from __future__ import annotations
+
+from bot.delivery.once import deliver
+from bot.services import plans
+from bot.slack import plan_messages, privacy
+from jobs.context import JobContext
+
+
+def run(ctx: JobContext) -> str:
+    reviewed = sent = 0
+    for workspace_id, team_id in ctx.workspaces():
+        for checkpoint_id in plans.due_checkpoints(ctx.db, team_id, ctx.now.date()):
+            plans.run_checkpoint(ctx.db, team_id, checkpoint_id, ctx.now, ctx.settings.stages)
+            reviewed += 1
+        for checkpoint_id in plans.unsent_reviews(ctx.db, team_id):
+            found = plans.checkpoint_for_delivery(ctx.db, checkpoint_id)
+            plan = found["plan"]
+            for role, user, name in (
+                ("rep", plan["rep_slack_id"], "you"),
+                ("manager", plan["manager_slack_id"], plan["rep_name"]),
+            ):
+                if not user:
+                    continue
+                payload = plan_messages.review_message(
+                    found["review"], name, checkpoint_id, for_manager=role == "manager"
+                )
+                outcome = deliver(
+                    ctx.db,
+                    workspace_id,
+                    f"review-{role}",
+                    user,
+                    str(checkpoint_id),
+                    lambda user=user, payload=payload: {
+                        "ts": privacy.post_dm(ctx.client, user, payload)[1]
+                    },
+                    ctx.now,
+                )
+                sent += outcome.status == "sent"
+    return f"reviews: {reviewed} measured, {sent} messages sent"

@@ -1,0 +1,152 @@
+"""Scheduled jobs on an injected clock: a week of hourly ticks in milliseconds. Each message
+goes out once, on time in the recipient's own timezone; a restart, a duplicate trigger, a
+worker that was down at 09:00, and a rate limit change nothing about that."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from slack_sdk import WebClient
+from sqlalchemy import select
+
+from bot.slack.client import retry_handlers
+from bot.store.models import Delivery
+from jobs import digests, nudges
+from jobs.context import JobContext
+from tests.helpers import ORG, run, write
+from tests.slack.stub import SlackStub
+
+PEOPLE = (
+    "email,name,role,manager_email,team,timezone,slack_user_id\n"
+    "mia@acme.example,Mia Manager,manager,,East,America/New_York,U0MIA\n"
+    "ann@acme.example,Ann Archer,rep,mia@acme.example,East,America/New_York,U0ANN\n"
+    "bob@acme.example,Bob Baker,rep,mia@acme.example,East,America/Los_Angeles,U0BOB\n"
+    "lou@acme.example,Lou London,rep,mia@acme.example,East,Europe/London,U0LOU\n"
+    "pat@acme.example,Pat Paused,rep,mia@acme.example,East,America/New_York,U0PAT\n"
+)
+SUNDAY = datetime(2026, 11, 22, 0, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def world(db, settings, clock, tmp_path):
+    files = dict(ORG, **{"people.csv": PEOPLE})
+    files["deals.csv"] = (
+        ORG["deals.csv"]
+        .replace("bob@acme.example", "ann@acme.example")
+        .replace("Bob Baker", "Ann Archer")
+    )
+    files["activities.csv"] = (
+        ORG["activities.csv"]
+        .replace("Bob Baker", "Ann Archer")
+        .replace("bob@acme.example", "ann@acme.example")
+    )
+    files["feedback.csv"] = ORG["feedback.csv"].replace("bob@acme.example", "ann@acme.example")
+    run(db, settings, clock, *(write(tmp_path, name, text) for name, text in files.items()))
+    from bot.store.models import Person
+
+    with db.begin() as session:
+        session.scalar(
+            select(Person).where(Person.email == "pat@acme.example")
+        ).nudges_paused = True
+    with SlackStub() as stub:
+        client = WebClient(
+            token="xoxb-test", base_url=stub.base_url, retry_handlers=retry_handlers()
+        )
+        yield db, settings, stub, client
+
+
+def _tick(world, job, moment: datetime) -> str:
+    db, settings, _stub, client = world
+    return job.run(JobContext(settings, db, client, moment))
+
+
+def _sent_at(stub, user: str) -> list[str]:
+    channel = stub.dm_channel(user)
+    return [
+        c.body.get("text", "")
+        for c in stub.calls_to("chat.postMessage")
+        if c.body.get("channel") == channel
+    ]
+
+
+def test_a_week_of_hourly_ticks_sends_each_nudge_once_at_local_monday_nine(world) -> None:
+    _db, _settings, stub, _client = world
+    first_seen: dict[str, datetime] = {}
+    moment = SUNDAY
+    while moment < SUNDAY + timedelta(days=7):
+        before = {u: len(_sent_at(stub, u)) for u in ("U0ANN", "U0BOB", "U0LOU")}
+        _tick(world, nudges, moment)
+        for user, count in before.items():
+            if len(_sent_at(stub, user)) > count:
+                first_seen.setdefault(user, moment)
+        moment += timedelta(hours=1)
+    # Monday 09:00 local: London is UTC+0 in November, New York UTC-5, Los Angeles UTC-8.
+    assert first_seen == {
+        "U0LOU": datetime(2026, 11, 23, 9, tzinfo=UTC),
+        "U0ANN": datetime(2026, 11, 23, 14, tzinfo=UTC),
+        "U0BOB": datetime(2026, 11, 23, 17, tzinfo=UTC),
+    }
+    assert [len(_sent_at(stub, u)) for u in ("U0ANN", "U0BOB", "U0LOU")] == [1, 1, 1]
+    assert _sent_at(stub, "U0PAT") == []  # paused
+    assert _sent_at(stub, "U0MIA") == []  # managers get digests, not nudges
+
+
+def test_a_duplicate_trigger_or_restart_sends_nothing_twice(world) -> None:
+    _db, _settings, stub, _client = world
+    monday = datetime(2026, 11, 23, 18, tzinfo=UTC)
+    assert _tick(world, nudges, monday) == "nudges: 3 sent, 0 already sent, 0 failed"
+    assert _tick(world, nudges, monday) == "nudges: 0 sent, 3 already sent, 0 failed"
+    assert (
+        _tick(world, nudges, monday + timedelta(hours=1))
+        == "nudges: 0 sent, 3 already sent, 0 failed"
+    )
+    assert len(stub.calls_to("chat.postMessage")) == 3
+
+
+def test_a_worker_down_at_nine_and_back_at_ten_still_sends_once(world) -> None:
+    _db, _settings, stub, _client = world
+    # The 14:00 UTC tick (09:00 in New York) never ran; the 15:00 one does.
+    _tick(world, nudges, datetime(2026, 11, 23, 15, tzinfo=UTC))
+    _tick(world, nudges, datetime(2026, 11, 23, 16, tzinfo=UTC))
+    assert len(_sent_at(stub, "U0ANN")) == 1
+
+
+def test_a_rate_limit_is_waited_out_and_delivered_once(world) -> None:
+    _db, _settings, stub, _client = world
+    stub.fail_next("chat.postMessage", status=429, retry_after=1)
+    summary = _tick(world, nudges, datetime(2026, 11, 23, 18, tzinfo=UTC))
+    assert summary == "nudges: 3 sent, 0 already sent, 0 failed"
+    assert len([c for c in stub.calls_to("chat.postMessage") if c.ok]) == 3
+
+
+def test_a_recipient_that_keeps_failing_is_recorded_and_everyone_else_gets_theirs(world) -> None:
+    db, _settings, stub, _client = world
+    stub.fail_next("chat.postMessage", status=500, times=3)
+    summary = _tick(world, nudges, datetime(2026, 11, 23, 18, tzinfo=UTC))
+    assert summary == "nudges: 2 sent, 0 already sent, 1 failed"
+    with db.begin() as session:
+        failed = session.scalars(select(Delivery).where(Delivery.status == "failed")).all()
+        assert len(failed) == 1 and failed[0].last_error.startswith("500")
+    # The next tick tries the failed one again; the others stay single.
+    assert (
+        _tick(world, nudges, datetime(2026, 11, 23, 19, tzinfo=UTC))
+        == "nudges: 1 sent, 2 already sent, 0 failed"
+    )
+
+
+def test_the_manager_digest_goes_out_friday_afternoon_local_once(world) -> None:
+    _db, _settings, stub, _client = world
+    thursday = datetime(2026, 11, 26, 23, tzinfo=UTC)
+    assert _tick(world, digests, thursday).startswith("digests: 0 sent")
+    assert _tick(world, digests, datetime(2026, 11, 27, 19, tzinfo=UTC)).startswith(
+        "digests: 0 sent"
+    )  # 14:00 NY
+    assert _tick(world, digests, datetime(2026, 11, 27, 20, tzinfo=UTC)).startswith(
+        "digests: 1 sent"
+    )  # 15:00 NY
+    assert _tick(world, digests, datetime(2026, 11, 27, 21, tzinfo=UTC)).startswith(
+        "digests: 0 sent, 1 already"
+    )
+    [digest] = _sent_at(stub, "U0MIA")
+    assert "Weekly coaching digest" in digest or "digest" in digest
