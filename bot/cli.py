@@ -478,7 +478,7 @@ def _demo(args: argparse.Namespace, settings: Settings) -> int:
     for line in result.reviews:
         print(f"- {line}")
     print()
-    print("Mentor pairing round (the first invitation accepted, with its group DM):")
+    print("Mentor pairing round (the first invitation accepted), then the weekly cycle:")
     for line in result.pairing:
         print(f"- {line}")
     print()

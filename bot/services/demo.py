@@ -27,6 +27,8 @@ from bot.slack.home import publish_home
 from bot.slack.surfaces import DmSurface
 from bot.store.engine import Database
 from bot.store.models import Person
+from jobs import digests, nudges
+from jobs.context import JobContext
 
 DEMO_TEAM_ID = "T0DEMO"
 DEMO_FILES = ("people.csv", "deals.csv", "stage_history.csv", "activities.csv", "feedback.csv")
@@ -164,6 +166,12 @@ def write_slack_preview(db: Database, settings: Settings, folder: Path) -> tuple
         for checkpoint in plan["checkpoints"]:
             if checkpoint["decision"]:
                 plan_messages.send_review(client, db, checkpoint["id"])
+    # The weekly cycle the worker runs: Friday's manager digests (15:00 in the managers'
+    # timezones) and Monday's nudges (09:00 in each rep's).
+    friday = datetime.combine(DEMO_AS_OF, time(23, 30), tzinfo=UTC)
+    monday = datetime.combine(DEMO_AS_OF + timedelta(days=3), time(18, 0), tzinfo=UTC)
+    lines.append(digests.run(JobContext(settings, db, client, friday)))
+    lines.append(nudges.run(JobContext(settings, db, client, monday)))
     return client.write("coachbot preview: the Northwind demo org"), lines
 
 
