@@ -2,7 +2,8 @@
 activities; time and peak memory of a full assessment, against only loading the tables.
 
     .venv/bin/python bench/assess.py [--reps 5000] [--deals 1000000] [--activities 5000000]
-                                     [--database-url URL] [--regenerate] [--profile N]
+                                     [--database-url URL] [--regenerate] [--runs N]
+                                     [--profile N]
 
 The org is generated straight into the database (bench/data/assess.db by default, not
 committed) with numpy and bulk inserts, and reused while its parameters match (they are kept
@@ -18,6 +19,7 @@ Goals (from the issue): the full assessment within 2x the load time, peak memory
 from __future__ import annotations
 
 import argparse
+import fcntl
 import hashlib
 import json
 import math
@@ -54,7 +56,7 @@ DATA = HERE / "data"
 sys.path.insert(0, str(HERE.parent))  # run from anywhere without installing coachbot
 
 from bot.store.engine import Database, make_engine  # noqa: E402
-from bot.store.migrate import MIGRATIONS, head_revision, upgrade  # noqa: E402
+from bot.store.migrate import MIGRATIONS, upgrade  # noqa: E402
 from bot.store.models import (  # noqa: E402
     Activity,
     AssessmentSnapshot,
@@ -139,15 +141,16 @@ class Sizes:
     as_of: str
 
     def params(self) -> dict[str, Any]:
-        return {**asdict(self), "generator": GENERATOR_VERSION, "schema": schema_fingerprint()}
+        return {**asdict(self), "generator": GENERATOR_VERSION}
 
 
-def schema_fingerprint() -> str:
-    """The head revision and a hash of every migration: an edited migration rebuilds too."""
-    digest = hashlib.sha256()
-    for path in sorted((MIGRATIONS / "versions").glob("*.py")):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
-    return f"{head_revision()}:{digest.hexdigest()[:16]}"
+def migration_hashes() -> dict[str, str]:
+    """Each migration file's hash. New migrations are applied to a stored org by upgrade();
+    one edited in place since the org was generated means rebuilding it."""
+    return {
+        path.name: hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+        for path in sorted((MIGRATIONS / "versions").glob("*.py"))
+    }
 
 
 # --- generation -----------------------------------------------------------------------------
@@ -570,6 +573,35 @@ def stored_params(engine: Engine) -> dict[str, Any] | None:
     return json.loads(found) if found else None
 
 
+def reusable(engine: Engine, wanted: dict[str, Any]) -> dict[str, int] | None:
+    """The stored org's row counts when it was generated with these parameters and no
+    migration it was built with has changed since."""
+    stored = stored_params(engine)
+    if not stored or stored.get("sizes") != wanted or "migrations" not in stored:
+        return None
+    current = migration_hashes()
+    if any(current.get(name) != digest for name, digest in stored["migrations"].items()):
+        return None
+    return stored["counts"]
+
+
+def drop_org(engine: Engine) -> None:
+    """Another size on a shared server: delete the old org. Activities go first, and on
+    PostgreSQL the table is vacuumed: activities.deal_id has no index, so each deleted deal
+    would otherwise scan every activity row (dead ones too) to set its deal_id to NULL."""
+    with engine.begin() as connection:
+        connection.execute(delete(params_table).where(params_table.c.team_id == TEAM_ID))
+        workspace = connection.scalar(select(Workspace.id).where(Workspace.team_id == TEAM_ID))
+        if workspace is None:
+            return
+        connection.execute(delete(Activity.__table__).where(Activity.workspace_id == workspace))
+    if engine.dialect.name == "postgresql":
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.exec_driver_sql("VACUUM activities")
+    with engine.begin() as connection:
+        connection.execute(delete(Workspace.__table__).where(Workspace.id == workspace))
+
+
 def prepare(url: str, sizes: Sizes, regenerate: bool) -> tuple[float | None, dict[str, int]]:
     """Make sure the org with these parameters is in the database: (seconds spent generating,
     or None when reused; row counts)."""
@@ -578,7 +610,7 @@ def prepare(url: str, sizes: Sizes, regenerate: bool) -> tuple[float | None, dic
     path = Path(parsed.database) if parsed.get_backend_name() == "sqlite" else None
     if path and path.exists():
         engine = make_engine(url)
-        stale = regenerate or (stored_params(engine) or {}).get("sizes") != wanted
+        stale = regenerate or reusable(engine, wanted) is None
         engine.dispose()
         if stale:
             for leftover in path.parent.glob(path.name + "*"):
@@ -587,20 +619,18 @@ def prepare(url: str, sizes: Sizes, regenerate: bool) -> tuple[float | None, dic
         path.parent.mkdir(parents=True, exist_ok=True)
     engine = make_engine(url)
     try:
+        built_with = migration_hashes()
         upgrade(engine)
-        stored = stored_params(engine)
-        if stored and stored.get("sizes") == wanted and not regenerate:
-            return None, stored["counts"]
+        counts = None if regenerate else reusable(engine, wanted)
+        if counts is not None:
+            return None, counts
         print(
             f"generating {sizes.reps:,} reps, {sizes.deals:,} deals, "
             f"{sizes.activities:,} activities into {parsed.render_as_string()} ...",
             flush=True,
         )
         started = time.perf_counter()
-        with engine.begin() as connection:
-            # Another size on a shared server: drop the old org (cascades to its rows).
-            connection.execute(delete(params_table).where(params_table.c.team_id == TEAM_ID))
-            connection.execute(delete(Workspace.__table__).where(Workspace.team_id == TEAM_ID))
+        drop_org(engine)
         if engine.dialect.name == "sqlite":
             with engine.connect() as connection:
                 connection.exec_driver_sql("PRAGMA cache_size=-1000000")  # 1 GB while we write
@@ -614,7 +644,10 @@ def prepare(url: str, sizes: Sizes, regenerate: bool) -> tuple[float | None, dic
                 connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
             connection.execute(
                 insert(params_table).values(
-                    team_id=TEAM_ID, params=json.dumps({"sizes": wanted, "counts": counts})
+                    team_id=TEAM_ID,
+                    params=json.dumps(
+                        {"sizes": wanted, "migrations": built_with, "counts": counts}
+                    ),
                 )
             )
         return time.perf_counter() - started, counts
@@ -752,6 +785,15 @@ def main() -> None:
         db.dispose()
         print(json.dumps(result))
         return
+
+    # One run at a time: two would rebuild the same database and spoil each other's timings.
+    DATA.mkdir(exist_ok=True)
+    lock = (DATA / "assess.lock").open("w")
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        print("waiting for another bench/assess.py run to finish ...", flush=True)
+        fcntl.flock(lock, fcntl.LOCK_EX)
 
     sizes = Sizes(
         args.reps,
