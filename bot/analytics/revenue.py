@@ -28,6 +28,10 @@ def revenue_at_stake(
     won = measured.description["won"]
     won_amount = measured.description["won_amount"]
     peers = _peer_totals(measured, _tallies(measured))
+    # Per-rep win-rate figures looked up once, not filtered out of `compared` per gap.
+    win = compared[compared["metric"] == c.WIN_RATE].set_index("rep_id")
+    win_estimate = win["estimate"].to_dict()
+    win_shortfall = (win["peer_value"] - win["estimate"]).clip(lower=0).fillna(0).to_dict()
 
     result = pd.Series(0.0, index=compared.index)
     gaps = compared[compared["verdict"] == Verdict.GAP]
@@ -43,11 +47,13 @@ def revenue_at_stake(
         elif metric == c.MULTITHREADED:
             uplift = _multithread_uplift(peers.loc[rep])
             stake = closed.get(rep, 0) * scale * shortfall * uplift * per_win
-            stake = min(stake, _win_rate_gap(compared, closed, rep, scale, per_win))
+            stake = min(stake, win_shortfall.get(rep, 0.0) * closed.get(rep, 0) * scale * per_win)
         elif metric.startswith("lost_to:"):
             recover = _win_rate_without(peers.loc[rep], metric)
             stake = closed.get(rep, 0) * scale * shortfall * recover * per_win
-            stake = min(stake, _win_rate_gap(compared, closed, rep, scale, per_win))
+            # What explains lost deals (few contacts, a loss reason) cannot be worth more than
+            # all the deals the rep loses beyond their peers (shrunk estimate, not bound).
+            stake = min(stake, win_shortfall.get(rep, 0.0) * closed.get(rep, 0) * scale * per_win)
         elif metric == c.DEAL_SIZE:
             stake = won.get(rep, 0) * scale * shortfall
         elif metric == c.DISCOUNT:
@@ -55,7 +61,7 @@ def revenue_at_stake(
             list_revenue = won_amount.get(rep, 0.0) / (1 - rep_discount / 100)
             stake = list_revenue * scale * shortfall / 100
         elif metric == c.DEALS_CREATED:
-            win_rate = _estimate(compared, rep, c.WIN_RATE)
+            win_rate = float(win_estimate.get(rep, 0.0))
             stake = shortfall * (DAYS_PER_QUARTER / 7) * win_rate * per_win
         else:
             # Cycle time and activity volume are leading indicators: a longer cycle delays
@@ -139,23 +145,3 @@ def _win_rate_without(peers: pd.Series, metric: str) -> float:
     """Peers' win rate on deals not lost to this reason: how a saved deal would likely end."""
     rest = peers["closed"] - peers[metric]
     return float(peers["won"] / rest) if rest > 0 else 0.0
-
-
-def _win_rate_gap(
-    compared: pd.DataFrame, closed: pd.Series, rep: int, scale: float, per_win: float
-) -> float:
-    """Revenue of the rep's whole win-rate shortfall to peers (shrunk estimate, not bound).
-
-    What explains lost deals (few contacts, a loss reason) cannot be worth more than all the
-    deals the rep loses beyond their peers.
-    """
-    row = compared[(compared["rep_id"] == rep) & (compared["metric"] == c.WIN_RATE)]
-    if not len(row):
-        return 0.0
-    gap = float(row["peer_value"].iloc[0] - row["estimate"].iloc[0])
-    return max(gap, 0.0) * closed.get(rep, 0) * scale * per_win
-
-
-def _estimate(compared: pd.DataFrame, rep: int, metric: str) -> float:
-    row = compared[(compared["rep_id"] == rep) & (compared["metric"] == metric)]
-    return float(row["estimate"].iloc[0]) if len(row) else 0.0

@@ -124,6 +124,8 @@ class Activity(Base):
         UniqueConstraint("workspace_id", "external_id"),
         CheckConstraint(_in("kind", ("call", "email", "meeting", "demo")), name="kind"),
         Index("ix_activities_workspace_owner_time", "workspace_id", "owner_id", "occurred_at"),
+        # Deleting a deal sets its activities' deal_id to NULL: without this, a full scan.
+        Index("ix_activities_deal", "deal_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
