@@ -107,6 +107,8 @@ def build_parser() -> argparse.ArgumentParser:
     book.add_argument("--out", type=Path, help="write the Markdown here instead of printing it")
     book.add_argument("--workspace", help="Slack team id (COACHBOT_WORKSPACE)")
 
+    commands.add_parser("worker", help="run the scheduled jobs (one active worker at a time)")
+
     job = commands.add_parser("run-job", help="run one scheduled job now")
     job.add_argument("name", help="recompute, nudges, digests, reviews, pairing, roleplay_idle")
     job.add_argument(
@@ -145,6 +147,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "pair": _pair,
         "playbook": _playbook,
         "run-job": _run_job,
+        "worker": _worker,
         "demo": _demo,
     }[args.command]
     try:
@@ -428,6 +431,18 @@ def _playbook(args: argparse.Namespace, settings: Settings) -> int:
         print(f"wrote {args.out}")
     else:
         print(text)
+    return 0
+
+
+def _worker(_args: argparse.Namespace, settings: Settings) -> int:
+    import logging
+
+    from jobs.worker import run_worker
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    migrate_db = _database(settings)  # schema first, before the job store creates its table
+    migrate_db.dispose()
+    run_worker(settings)
     return 0
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -37,3 +38,18 @@ class JobContext:
 def iso_week(moment: datetime) -> str:
     year, week, _ = moment.isocalendar()
     return f"{year}-W{week:02d}"
+
+
+@dataclass
+class Tally:
+    """What a job's deliveries came to, as the one-line summary operators read."""
+
+    name: str
+    counts: Counter[str] = field(default_factory=Counter)
+
+    def add(self, status: str) -> None:
+        self.counts[status] += 1
+
+    def __str__(self) -> str:
+        c = self.counts
+        return f"{self.name}: {c['sent']} sent, {c['skipped']} already sent, {c['failed']} failed"

@@ -17,14 +17,14 @@ from bot.services.effectiveness import effectiveness
 from bot.services.identity import viewer_for_person
 from bot.slack import privacy
 from bot.store.models import Checkpoint, CoachingPlan, Person
-from jobs.context import JobContext, iso_week
+from jobs.context import JobContext, Tally, iso_week
 
 SEND_WEEKDAY = 4  # Friday
 SEND_FROM_HOUR = 15
 
 
 def run(ctx: JobContext) -> str:
-    sent = skipped = failed = 0
+    tally = Tally("digests")
     for workspace_id, team_id in ctx.workspaces():
         for manager in _due_managers(ctx, workspace_id):
             local = ctx.local(manager["timezone"])
@@ -37,10 +37,8 @@ def run(ctx: JobContext) -> str:
                 partial(_send, ctx, team_id, workspace_id, manager, local.date()),
                 ctx.now,
             )
-            sent += outcome.status == "sent"
-            skipped += outcome.status == "skipped"
-            failed += outcome.status == "failed"
-    return f"digests: {sent} sent, {skipped} already sent, {failed} failed"
+            tally.add(outcome.status)
+    return str(tally)
 
 
 def _due_managers(ctx: JobContext, workspace_id: int) -> list[dict[str, Any]]:

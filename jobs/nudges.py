@@ -17,14 +17,14 @@ from bot.services.assessments import current_payloads
 from bot.services.roleplays import content
 from bot.slack import privacy
 from bot.store.models import AssessmentSnapshot, Person
-from jobs.context import JobContext, iso_week
+from jobs.context import JobContext, Tally, iso_week
 
 SEND_WEEKDAY = 0  # Monday
 SEND_FROM_HOUR = 9
 
 
 def run(ctx: JobContext) -> str:
-    sent = skipped = failed = 0
+    tally = Tally("nudges")
     for workspace_id, team_id in ctx.workspaces():
         for rep in _due_reps(ctx, workspace_id):
             local = ctx.local(rep["timezone"])
@@ -38,10 +38,8 @@ def run(ctx: JobContext) -> str:
                 partial(_send, ctx, team_id, rep, local),
                 ctx.now,
             )
-            sent += outcome.status == "sent"
-            skipped += outcome.status == "skipped"
-            failed += outcome.status == "failed"
-    return f"nudges: {sent} sent, {skipped} already sent, {failed} failed"
+            tally.add(outcome.status)
+    return str(tally)
 
 
 def _due_reps(ctx: JobContext, workspace_id: int) -> list[dict[str, Any]]:

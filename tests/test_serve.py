@@ -141,3 +141,4 @@ def test_the_manifest_asks_for_exactly_the_scopes_the_code_uses() -> None:
 def test_the_procfile_runs_the_production_server() -> None:
     procfile = (ROOT / "Procfile").read_text()
     assert re.search(r"^web: coachbot serve --http ", procfile, re.M)
+    assert re.search(r"^worker: coachbot worker$", procfile, re.M)

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import atexit
+import concurrent.futures
+import concurrent.futures.process
 import io
+import logging
+import multiprocessing
+import threading
 from collections.abc import Sequence
 
 import matplotlib
@@ -11,6 +17,8 @@ matplotlib.use("Agg")  # no display on servers; must precede pyplot
 import matplotlib.pyplot as plt
 
 MIN_POINTS = 3
+logger = logging.getLogger(__name__)
+logging.getLogger("matplotlib").setLevel(logging.WARNING)  # its category notes flood INFO logs
 
 
 def trend_chart(
@@ -26,7 +34,7 @@ def trend_chart(
         return None
     months = [p[0] for p in points]
     rates = [p[1] * 100 for p in points]
-    figure, axes = plt.subplots(figsize=(7, 3), dpi=110)
+    figure, axes = plt.subplots(figsize=(7, 3), dpi=100)
     try:
         axes.plot(months, rates, marker="o", color="#1264a3", linewidth=2, label="win rate")
         for month, rate, count in zip(months, rates, (p[2] for p in points), strict=True):
@@ -53,9 +61,43 @@ def trend_chart(
         axes.tick_params(axis="x", labelrotation=45, labelsize=7)
         axes.grid(axis="y", alpha=0.3)
         axes.legend(fontsize=7, loc="upper left")
-        figure.tight_layout()
+        # tight_layout() costs a third of the drawing time; fixed margins do the same job here.
+        figure.subplots_adjust(left=0.09, right=0.98, top=0.9, bottom=0.24)
         buffer = io.BytesIO()
         figure.savefig(buffer, format="png")
         return buffer.getvalue()
     finally:
         plt.close(figure)
+
+
+class ChartProcess:
+    """Charts drawn in a separate process. Drawing is CPU-bound Python: in the web process it
+    holds the interpreter lock and delays every other request's acknowledgement. One process
+    per web worker, started on first use (after gunicorn forks), spawned clean."""
+
+    TIMEOUT_SECONDS = 30
+
+    def __init__(self) -> None:
+        self._pool: concurrent.futures.ProcessPoolExecutor | None = None
+        self._lock = threading.Lock()
+
+    def __call__(
+        self, series: Sequence[Sequence[object]], title: str, peer_rate: float | None = None
+    ) -> bytes | None:
+        with self._lock:
+            if self._pool is None:
+                context = multiprocessing.get_context("spawn")
+                self._pool = concurrent.futures.ProcessPoolExecutor(1, mp_context=context)
+                atexit.register(self._pool.shutdown, wait=False, cancel_futures=True)
+        series = [list(row) for row in series]
+        future = self._pool.submit(trend_chart, series, title, peer_rate)
+        try:
+            return future.result(timeout=self.TIMEOUT_SECONDS)
+        except concurrent.futures.TimeoutError:
+            logger.exception("trend chart not drawn in time; the answer goes out without it")
+            return None
+        except concurrent.futures.process.BrokenProcessPool:
+            logger.exception("chart process died; the next chart starts a new one")
+            with self._lock:
+                self._pool = None
+            return None

@@ -114,7 +114,9 @@ def _snapshots(
                 AssessmentSnapshot.workspace_id == workspace_id,
                 AssessmentSnapshot.person_id.in_(person_ids),
                 AssessmentSnapshot.window_days == config.window_days,
-                AssessmentSnapshot.as_of <= today,
+                # Tomorrow's too: the nightly job stores the UTC date, which is already
+                # tomorrow for someone west of UTC in their evening.
+                AssessmentSnapshot.as_of <= today + timedelta(days=1),
                 AssessmentSnapshot.as_of >= today - timedelta(days=FRESH_DAYS),
             )
             .order_by(AssessmentSnapshot.as_of)

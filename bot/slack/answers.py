@@ -12,7 +12,6 @@ from typing import Any, Protocol
 
 from bot.auth import Viewer
 from bot.commands import SUBCOMMANDS, Command
-from bot.render.charts import trend_chart
 from bot.render.renderer import escape_mrkdwn, message, view
 from bot.services import coach, pairing, plans, roleplays
 from bot.slack import plan_messages, roleplay_messages
@@ -103,7 +102,7 @@ def send_assessment(viewer: Viewer, subject_id: int, deps: Deps, surface: Surfac
         )
         return
     surface.private(assessment_message(payload, own=subject_id == viewer.person_id, deps=deps))
-    chart = trend_chart(
+    chart = deps.chart(
         payload["trend"]["series"],
         f"{payload['name']}: win rate by month",
         payload["headline"].get("peer_win_rate"),

@@ -4,6 +4,7 @@ Mode or HTTP) is the CLI's business (bot/slack/serve.py)."""
 from __future__ import annotations
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 
 from slack_bolt import App
 from slack_sdk import WebClient
@@ -14,23 +15,33 @@ import handlers.events
 import handlers.views
 from bot.clock import Clock
 from bot.config import Settings
+from bot.render.charts import trend_chart
 from bot.slack.client import make_client
-from bot.slack.deps import Deps
+from bot.slack.deps import ChartRenderer, Deps
 from bot.slack.errors import handle_error
 from bot.slack.middleware import provide
 from bot.store.engine import Database
 
+LISTENER_THREADS = 32
+
 
 def create_app(
-    settings: Settings, db: Database, clock: Clock, client: WebClient | None = None
+    settings: Settings,
+    db: Database,
+    clock: Clock,
+    client: WebClient | None = None,
+    chart: ChartRenderer = trend_chart,
 ) -> App:
     app = App(
         token=settings.slack_bot_token,
         signing_secret=settings.slack_signing_secret,
         client=client or make_client(settings),
         logger=logging.getLogger("coachbot.slack"),
+        # Bolt runs the ack on this pool too: with its default of 5 threads, a sixth request
+        # waits for an earlier answer to finish before it can even be acknowledged.
+        listener_executor=ThreadPoolExecutor(max_workers=LISTENER_THREADS),
     )
-    app.use(provide(Deps(db, settings, clock)))
+    app.use(provide(Deps(db, settings, clock, chart)))
     app.error(handle_error)
     register_all(app)
     return app

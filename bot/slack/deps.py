@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from zoneinfo import ZoneInfo
@@ -9,9 +10,13 @@ from zoneinfo import ZoneInfo
 from bot.clock import Clock
 from bot.coaching.assessment import AssessmentConfig
 from bot.config import Settings
+from bot.render.charts import trend_chart
 from bot.store.engine import Database
 
 CONTEXT_KEY = "coachbot"
+
+
+ChartRenderer = Callable[..., bytes | None]
 
 
 @dataclass(frozen=True)
@@ -19,6 +24,7 @@ class Deps:
     db: Database
     settings: Settings
     clock: Clock
+    chart: ChartRenderer = trend_chart  # production draws in a separate process (ChartProcess)
 
     @property
     def config(self) -> AssessmentConfig:

@@ -17,20 +17,21 @@ logger = logging.getLogger("coachbot.serve")
 def serve_socket_mode(settings: Settings) -> None:
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
+    from bot.render.charts import ChartProcess
     from bot.slack.app import create_app
 
     if not settings.slack_app_token:
         raise SystemExit("Socket Mode needs SLACK_APP_TOKEN (xapp-...); or use --http")
     db = Database.from_url(settings.database_url)
     migrate.upgrade(db.engine)
-    app = create_app(settings, db, SystemClock())
+    app = create_app(settings, db, SystemClock(), chart=ChartProcess())
     logger.info("coachbot connected by Socket Mode")
     SocketModeHandler(app, settings.slack_app_token).start()
 
 
 def serve_http(settings: Settings, host: str, port: int, workers: int, threads: int) -> None:
-    """gunicorn with threaded workers: Bolt acks on the request thread and runs listeners on
-    its own pool, so a few processes with several threads each keep acks fast."""
+    """gunicorn with threaded workers; in each, Bolt runs listeners (acks included) on a pool
+    of 32 threads and charts are drawn in a separate process, so acks stay fast."""
     from gunicorn.app.base import BaseApplication
 
     from bot.slack.wsgi import application

@@ -1,0 +1,20 @@
+"""The trend chart: a PNG, drawn in-process for tests and in a separate process in production."""
+
+from __future__ import annotations
+
+from bot.render.charts import ChartProcess, trend_chart
+
+SERIES = [["2026-01", 0.2, 10], ["2026-02", 0.3, 12], ["2026-03", None, 0], ["2026-04", 0.4, 9]]
+
+
+def test_the_chart_is_a_png_and_needs_three_months() -> None:
+    png = trend_chart(SERIES, "Ann: win rate by month", 0.3)
+    assert png is not None and png.startswith(b"\x89PNG")
+    assert trend_chart(SERIES[:2], "too short") is None
+
+
+def test_the_chart_process_draws_the_same_chart() -> None:
+    draw = ChartProcess()
+    png = draw(SERIES, "Ann: win rate by month", 0.3)
+    assert png is not None and png.startswith(b"\x89PNG")
+    assert len(png) == len(trend_chart(SERIES, "Ann: win rate by month", 0.3) or b"")
