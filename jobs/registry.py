@@ -12,7 +12,15 @@ from bot.config import Settings
 from bot.delivery.outbox import finish, sending_client
 from bot.store import migrate
 from bot.store.engine import Database
-from jobs import digests, nudges, pairing_round, recompute, reviews, roleplay_idle
+from jobs import (
+    digests,
+    mentoring_reminders,
+    nudges,
+    pairing_round,
+    recompute,
+    reviews,
+    roleplay_idle,
+)
 from jobs.context import JobContext
 
 
@@ -38,6 +46,12 @@ JOBS: dict[str, JobSpec] = {
             pairing_round.run,
         ),
         JobSpec("roleplay_idle", {"minute": "*/10"}, "close idle role-plays", roleplay_idle.run),
+        JobSpec(
+            "mentoring_reminders",
+            {"hour": "13", "minute": "0"},
+            "the day before each mentoring session",
+            mentoring_reminders.run,
+        ),
     )
 }
 

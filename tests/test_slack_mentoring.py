@@ -132,3 +132,35 @@ def test_an_unanswered_invitation_expires_and_the_next_best_is_asked(demo_app, d
     details = [pairing.pairing_details(db, p) for p in again.invited]
     retry = next(d for d in details if d["mentee_id"] == first["mentee_id"])
     assert retry["mentor_id"] != first["mentor_id"]
+
+
+def test_reminders_go_to_the_group_dm_the_day_before_each_session_once(demo_app, db) -> None:
+    from bot.config import Settings
+    from jobs import mentoring_reminders
+    from jobs.context import JobContext
+
+    first = _invite_all(demo_app, db)[0]
+    demo_app.click(
+        Actions.ACCEPT_MENTORING, _slack_id(db, first["mentor_id"]), value=str(first["id"])
+    )
+    group = demo_app.stub.dm_channel(
+        _slack_id(db, first["mentor_id"]), _slack_id(db, first["mentee_id"])
+    )
+    demo_app.stub.wait_for("chat.postMessage", where=lambda c: c.body.get("channel") == group)
+    client = WebClient(token="xoxb-test-token", base_url=demo_app.stub.base_url)
+    sessions = pairing.schedule(NOW.date())
+    seen = []
+    for day in range(45):
+        moment = NOW + timedelta(days=day)
+        summary = mentoring_reminders.run(JobContext(Settings(), db, client, moment))
+        summary_again = mentoring_reminders.run(JobContext(Settings(), db, client, moment))
+        assert "1 sent" not in summary_again
+        if "1 sent" in summary:
+            seen.append((moment + timedelta(days=1)).date())
+    assert seen == sessions
+    reminders = [
+        c
+        for c in demo_app.stub.calls_to("chat.postMessage")
+        if "Reminder: mentoring session" in str(c.body.get("text"))
+    ]
+    assert len(reminders) == 3 and all(c.body["channel"] == group for c in reminders)

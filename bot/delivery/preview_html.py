@@ -27,6 +27,9 @@ _EMOJI = {
     ":arrow_forward:": "▶️",
     ":wave:": "👋",
     ":x:": "❌",
+    ":alarm_clock:": "⏰",
+    ":handshake:": "🤝",
+    ":bust_in_silhouette:": "👤",
 }
 
 
