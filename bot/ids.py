@@ -16,6 +16,8 @@ class Actions:
     APPROVE_PLAN = "coach.approve_plan"
     EDIT_PLAN = "coach.edit_plan"
     DECIDE_CHECKPOINT = "coach.decide_checkpoint"
+    MARK_PRACTICE_DONE = "coach.mark_practice_done"
+    SNOOZE_NUDGES = "coach.snooze_nudges"
     ACCEPT_MENTORING = "coach.accept_mentoring"
     DECLINE_MENTORING = "coach.decline_mentoring"
 

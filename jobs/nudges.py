@@ -61,13 +61,15 @@ def _due_reps(ctx: JobContext, workspace_id: int) -> list[dict[str, Any]]:
                 "slack_user_id": p.slack_user_id,
                 "timezone": p.timezone,
                 "workspace_id": workspace_id,
+                "snoozed_until": p.nudges_snoozed_until,
             }
             for p in reps
         ]
     due = []
     for row in rows:
         local = ctx.local(row["timezone"])
-        if local.weekday() == SEND_WEEKDAY and local.hour >= SEND_FROM_HOUR:
+        snoozed = row["snoozed_until"] is not None and local.date() < row["snoozed_until"]
+        if local.weekday() == SEND_WEEKDAY and local.hour >= SEND_FROM_HOUR and not snoozed:
             due.append(row)
     return due
 

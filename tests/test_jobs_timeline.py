@@ -150,3 +150,19 @@ def test_the_manager_digest_goes_out_friday_afternoon_local_once(world) -> None:
     )
     [digest] = _sent_at(stub, "U0MIA")
     assert "Weekly coaching digest" in digest or "digest" in digest
+
+
+def test_a_snoozed_rep_skips_one_monday(world) -> None:
+    db, _settings, stub, _client = world
+    from datetime import date
+
+    from bot.store.models import Person
+
+    with db.begin() as session:
+        session.scalar(
+            select(Person).where(Person.email == "ann@acme.example")
+        ).nudges_snoozed_until = date(2026, 11, 27)
+    _tick(world, nudges, datetime(2026, 11, 23, 18, tzinfo=UTC))
+    assert _sent_at(stub, "U0ANN") == []
+    _tick(world, nudges, datetime(2026, 11, 30, 18, tzinfo=UTC))
+    assert len(_sent_at(stub, "U0ANN")) == 1

@@ -258,3 +258,21 @@ def test_a_failing_listener_tells_the_user_with_a_reference(slack_app) -> None:
     [dm] = slack_app.dms_to("U0ANN")
     assert "Something went wrong on coachbot's side" in text_of(dm)
     assert "reference `" in text_of(dm)
+
+
+def test_nudge_buttons_mark_done_once_and_snooze_a_week(slack_app, db) -> None:
+    from bot.store.models import PracticeMark
+
+    slack_app.click(Actions.MARK_PRACTICE_DONE, "U0ANN", value="discovery")
+    assert "Nice work" in text_of(slack_app.dms_to("U0ANN")[0])
+    slack_app.click(Actions.MARK_PRACTICE_DONE, "U0ANN", value="discovery")
+    assert "Already noted" in text_of(slack_app.dms_to("U0ANN", 2)[1])
+    slack_app.click(Actions.SNOOZE_NUDGES, "U0ANN")
+    assert "Snoozed: no nudge until" in text_of(slack_app.dms_to("U0ANN", 3)[2])
+    with db.begin() as session:
+        marks = session.scalars(select(PracticeMark)).all()
+        assert [(m.skill, m.week) for m in marks] == [("discovery", "2026-W47")]
+        snoozed = session.scalar(
+            select(Person.nudges_snoozed_until).where(Person.email == "ann@acme.example")
+        )
+        assert snoozed == date(2026, 11, 27)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -15,7 +15,7 @@ from bot.coaching.assessment import AssessmentConfig
 from bot.services import people
 from bot.services.assessments import current_payloads
 from bot.store.engine import Database
-from bot.store.models import Feedback, Person, Workspace
+from bot.store.models import Feedback, Person, PracticeMark, Workspace
 from bot.vocabulary import FEEDBACK_SOURCES, SKILLS
 
 
@@ -162,3 +162,42 @@ def _current_payloads(
     if viewer.workspace_id is None:
         return {}
     return current_payloads(db, viewer.team_id, person_ids, today, now, config)
+
+
+SNOOZE_DAYS = 7
+
+
+def snooze_nudges(db: Database, viewer: Viewer, today: date) -> date:
+    """No nudge until a week from today; returns the day nudges resume."""
+    if viewer.workspace_id is None or viewer.person_id is None:
+        raise NotAllowed("coachbot does not know you yet, so there are no nudges to snooze.")
+    until = today + timedelta(days=SNOOZE_DAYS)
+    with db.begin() as session:
+        person = people.by_id(session, viewer.workspace_id, viewer.person_id)
+        assert person is not None
+        person.nudges_snoozed_until = until
+    return until
+
+
+def mark_practice_done(db: Database, viewer: Viewer, skill: str, week: str, now: datetime) -> bool:
+    """The rep did the week's practice action; False when it was already marked."""
+    if viewer.workspace_id is None or viewer.person_id is None or skill not in SKILLS:
+        raise NotAllowed("coachbot does not know you yet.")
+    with db.begin() as session:
+        done = session.scalar(
+            select(PracticeMark.id).where(
+                PracticeMark.person_id == viewer.person_id, PracticeMark.week == week
+            )
+        )
+        if done is not None:
+            return False
+        session.add(
+            PracticeMark(
+                workspace_id=viewer.workspace_id,
+                person_id=viewer.person_id,
+                week=week,
+                skill=skill,
+                marked_at=now,
+            )
+        )
+        return True

@@ -68,6 +68,8 @@ class Person(Base):
     nudges_paused: Mapped[bool] = mapped_column(default=False, server_default=false())
     # Set by the rep in Slack: not to be invited as a mentor. Imports never touch it.
     mentor_opt_out: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # "Snooze" on a nudge: no nudge before this date.
+    nudges_snoozed_until: Mapped[date | None] = mapped_column(Date)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     manager: Mapped[Person | None] = relationship(remote_side=[id])
@@ -364,3 +366,17 @@ class Delivery(Base):
     message_ts: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class PracticeMark(Base):
+    """A rep marked the week's practice action done (the nudge's "Mark done")."""
+
+    __tablename__ = "practice_marks"
+    __table_args__ = (UniqueConstraint("person_id", "week"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    week: Mapped[str] = mapped_column(String(10))  # ISO week, e.g. 2026-W48
+    skill: Mapped[str] = mapped_column(String(64))
+    marked_at: Mapped[datetime] = mapped_column(UTCDateTime)

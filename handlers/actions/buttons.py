@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
@@ -14,6 +15,7 @@ from bot.slack.home import publish_home
 from bot.slack.middleware import deps_of, viewer_of
 from bot.slack.surfaces import DmSurface
 from bot.vocabulary import SKILLS
+from jobs.context import iso_week
 
 
 def _surface(client: WebClient, body: dict[str, Any]) -> DmSurface:
@@ -85,3 +87,34 @@ def start_roleplay(
         deps_of(context),
         surface,
     )
+
+
+def mark_practice_done(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
+) -> None:
+    ack()
+    viewer = viewer_of(context, client)
+    deps = deps_of(context)
+    surface = _surface(client, body)
+    now = deps.clock.now()
+    week = iso_week(now.astimezone(ZoneInfo(viewer.timezone)))
+    try:
+        fresh = coach.mark_practice_done(deps.db, viewer, action.get("value", ""), week, now)
+    except coach.NotAllowed as refused:
+        surface.reply(notice(f":lock: {refused}"))
+        return
+    surface.reply(
+        notice(
+            ":white_check_mark: Nice work. Noted for this week."
+            if fresh
+            else "Already noted for this week."
+        )
+    )
+
+
+def snooze_nudges(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+    ack()
+    viewer = viewer_of(context, client)
+    deps = deps_of(context)
+    until = coach.snooze_nudges(deps.db, viewer, deps.today_for(viewer.timezone))
+    _surface(client, body).reply(notice(f"Snoozed: no nudge until {until.strftime('%A %b %-d')}."))
