@@ -4,8 +4,9 @@ that was down catches up and the delivery log keeps every message single."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from bot.config import Settings
@@ -54,6 +55,29 @@ JOBS: dict[str, JobSpec] = {
         ),
     )
 }
+
+
+SCHEDULE_VARIABLE = "COACHBOT_SCHEDULE_{name}"
+CRON_FIELDS = ("minute", "hour", "day", "month", "day_of_week")
+
+
+def configured_jobs(environ: Mapping[str, str] | None = None) -> dict[str, JobSpec]:
+    """The jobs with any schedule overridden by COACHBOT_SCHEDULE_<NAME>: a UTC crontab
+    ("m h dom mon dow"), e.g. COACHBOT_SCHEDULE_DIGESTS="10 * * * *"."""
+    env = os.environ if environ is None else environ
+    jobs = dict(JOBS)
+    for name, spec in JOBS.items():
+        variable = SCHEDULE_VARIABLE.format(name=name.upper())
+        raw = env.get(variable, "").strip()
+        if not raw:
+            continue
+        fields = raw.split()
+        if len(fields) != len(CRON_FIELDS):
+            raise ValueError(
+                f"{variable} must be a crontab like '10 * * * *' (m h dom mon dow), got {raw!r}"
+            )
+        jobs[name] = replace(spec, cron=dict(zip(CRON_FIELDS, fields, strict=True)))
+    return jobs
 
 
 def run_job(name: str, settings: Settings, now: datetime) -> str:

@@ -84,9 +84,9 @@ def build_scheduler(
     """
     global _runner
     if jobs is None:
-        from jobs.registry import JOBS
+        from jobs.registry import configured_jobs
 
-        jobs = JOBS
+        jobs = configured_jobs()
     _runner = run or _registry_runner(settings)
 
     store = SQLAlchemyJobStore(engine=make_engine(settings.database_url), tablename=JOBS_TABLE)

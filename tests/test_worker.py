@@ -320,3 +320,19 @@ def test_two_worker_processes_on_postgres_one_leads_the_other_takes_over(pg_url:
             for stream in (child.stdin, child.stdout):
                 if stream:
                     stream.close()
+
+
+def test_schedules_can_be_configured_with_a_crontab() -> None:
+    from jobs.registry import JOBS, configured_jobs
+
+    jobs = configured_jobs({"COACHBOT_SCHEDULE_DIGESTS": "20 */2 * * *"})
+    assert jobs["digests"].cron == {
+        "minute": "20",
+        "hour": "*/2",
+        "day": "*",
+        "month": "*",
+        "day_of_week": "*",
+    }
+    assert jobs["nudges"] == JOBS["nudges"]
+    with pytest.raises(ValueError, match="COACHBOT_SCHEDULE_NUDGES must be a crontab"):
+        configured_jobs({"COACHBOT_SCHEDULE_NUDGES": "every monday"})
