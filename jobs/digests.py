@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from bot.auth import can_view
 from bot.delivery.once import deliver
+from bot.render.charts import team_chart
 from bot.render.renderer import message
 from bot.services import coach, pairing
 from bot.services.effectiveness import effectiveness
@@ -67,6 +68,9 @@ def _send(
 ) -> Any:
     payload = digest_message(ctx, team_id, workspace_id, manager, today)
     _channel, ts = privacy.post_dm(ctx.client, manager["slack_user_id"], payload)
+    chart = team_chart(payload["chart_rows"], "Your team: win rate against each rep's peers")
+    if chart is not None:
+        privacy.upload_to_dm(ctx.client, manager["slack_user_id"], chart, "team.png", "Your team")
     return {"ts": ts}
 
 
@@ -109,7 +113,10 @@ def digest_message(
     if mine:
         met = [o.met for p in mine for o in p.objectives]
         summary = f"{len(mine)} plan(s) running; {sum(met)} of {len(met)} objectives met so far."
-    return message(
+    rows = [
+        (r["name"], r["headline"].get("win_rate"), r["headline"].get("peer_win_rate")) for r in reps
+    ]
+    digest = message(
         "messages/digest.json.j2",
         reps=reps,
         as_of=today,
@@ -118,3 +125,4 @@ def digest_message(
         pairings=pairing.pairings_for_manager(ctx.db, workspace_id, manager["id"]),
         effectiveness=summary,
     )
+    return {**digest, "chart_rows": rows}

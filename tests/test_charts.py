@@ -18,3 +18,11 @@ def test_the_chart_process_draws_the_same_chart() -> None:
     png = draw(SERIES, "Ann: win rate by month", 0.3)
     assert png is not None and png.startswith(b"\x89PNG")
     assert len(png) == len(trend_chart(SERIES, "Ann: win rate by month", 0.3) or b"")
+
+
+def test_the_team_chart_shows_reps_with_a_win_rate_only() -> None:
+    from bot.render.charts import team_chart
+
+    png = team_chart([("Ann", 0.4, 0.3), ("Bob", None, 0.3), ("Zoe", 0.2, None)], "Your team")
+    assert png is not None and png.startswith(b"\x89PNG")
+    assert team_chart([("Bob", None, 0.3)], "Your team") is None

@@ -70,6 +70,45 @@ def trend_chart(
         plt.close(figure)
 
 
+def team_chart(rows: Sequence[Sequence[object]], title: str) -> bytes | None:
+    """A manager's reps side by side: win rate (bars) against their peer group (ticks).
+    `rows` are (name, win rate or None, peer win rate or None); None with no rates at all."""
+    points = [
+        (str(n), float(r), None if p is None else float(p)) for n, r, p in rows if r is not None
+    ]
+    if not points:
+        return None
+    points.sort(key=lambda p: p[1])
+    height = max(2.5, 0.32 * len(points) + 1.0)
+    figure, axes = plt.subplots(figsize=(7, height), dpi=100)
+    try:
+        names = [p[0] for p in points]
+        axes.barh(names, [p[1] * 100 for p in points], color="#1264a3", label="win rate (90 days)")
+        peers = [(i, p[2] * 100) for i, p in enumerate(points) if p[2] is not None]
+        if peers:
+            axes.scatter(
+                [v for _, v in peers],
+                [i for i, _ in peers],
+                marker="|",
+                s=300,
+                color="#e01e5a",
+                label="peer group",
+                zorder=3,
+            )
+        axes.set_xlim(0, 100)
+        axes.set_xlabel("win rate %")
+        axes.set_title(title, fontsize=10)
+        axes.tick_params(axis="y", labelsize=8)
+        axes.legend(fontsize=7, loc="lower right")
+        axes.grid(axis="x", alpha=0.3)
+        figure.subplots_adjust(left=0.25, right=0.97, top=0.9, bottom=0.12)
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png")
+        return buffer.getvalue()
+    finally:
+        plt.close(figure)
+
+
 class ChartProcess:
     """Charts drawn in a separate process. Drawing is CPU-bound Python: in the web process it
     holds the interpreter lock and delays every other request's acknowledgement. One process
