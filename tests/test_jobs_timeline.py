@@ -166,3 +166,68 @@ def test_a_snoozed_rep_skips_one_monday(world) -> None:
     assert _sent_at(stub, "U0ANN") == []
     _tick(world, nudges, datetime(2026, 11, 30, 18, tzinfo=UTC))
     assert len(_sent_at(stub, "U0ANN")) == 1
+
+
+def test_a_hundred_days_of_jobs_send_exactly_what_is_due(world) -> None:
+    """Nudges every Monday from 09:00 local, the digest every Friday from 15:00 local, and a
+    plan's reviews on days 30, 60 and 90: counted, timed and addressed, over 100 days."""
+    from bot.coaching.plans import BASE_CADENCE, Objective, PlanDraft
+    from bot.config import Settings
+    from bot.services import plans
+    from bot.services.identity import viewer_for_person
+    from bot.store.models import Person
+    from jobs import reviews
+    from tests.helpers import TEAM
+
+    db, _settings, stub, _client = world
+    start = SUNDAY
+    with db.begin() as session:
+        ann = session.scalar(select(Person.id).where(Person.email == "ann@acme.example"))
+        mia = session.scalar(select(Person.id).where(Person.email == "mia@acme.example"))
+    objective = Objective(
+        "discovery",
+        "conversion:discovery>qualification",
+        "discovery → qualification conversion",
+        "pct",
+        True,
+        0.3,
+        20,
+        0.6,
+        0.45,
+        start.date() + timedelta(days=90),
+        ("practice",),
+        "discovery meetings held per new deal",
+    )
+    draft = PlanDraft(ann, start.date(), (objective,), BASE_CADENCE, (), "test plan")
+    plan_id = plans.create_plan(db, TEAM, draft, start)
+    plans.approve(db, viewer_for_person(db, Settings(), TEAM, mia), plan_id, start.date(), start)
+
+    sent: list[tuple[str, str, datetime]] = []  # (kind, channel, when)
+    seen = 0
+    moment = start
+    while moment < start + timedelta(days=100):
+        for job in (nudges, digests, reviews):
+            _tick(world, job, moment)
+        calls = stub.calls_to("chat.postMessage")
+        for call in calls[seen:]:
+            text = str(call.body.get("text", ""))
+            kind = (
+                "review" if "coaching review" in text else "digest" if "digest" in text else "nudge"
+            )
+            sent.append((kind, call.body["channel"], moment))
+        seen = len(calls)
+        moment += timedelta(hours=1)
+
+    def times(kind: str, user: str) -> list[datetime]:
+        return [when for k, channel, when in sent if k == kind and channel == stub.dm_channel(user)]
+
+    mondays = [start + timedelta(days=1 + 7 * week) for week in range(15)]  # Nov 23 ... Feb 22
+    # Eastern time: UTC-5 all winter; London UTC+0; Los Angeles UTC-8.
+    assert times("nudge", "U0ANN") == [m + timedelta(hours=14) for m in mondays]
+    assert times("nudge", "U0LOU") == [m + timedelta(hours=9) for m in mondays]
+    assert times("nudge", "U0BOB") == [m + timedelta(hours=17) for m in mondays]
+    fridays = [start + timedelta(days=5 + 7 * week) for week in range(14)]  # Nov 27 ... Feb 26
+    assert times("digest", "U0MIA") == [f + timedelta(hours=20) for f in fridays]
+    due = [start + timedelta(days=d) for d in (30, 60, 90)]  # reviewed the first tick of the day
+    assert times("review", "U0ANN") == due and times("review", "U0MIA") == due
+    assert times("nudge", "U0PAT") == [] and len(sent) == 15 * 3 + 14 + 6
