@@ -26,3 +26,20 @@ def test_the_team_chart_shows_reps_with_a_win_rate_only() -> None:
     png = team_chart([("Ann", 0.4, 0.3), ("Bob", None, 0.3), ("Zoe", 0.2, None)], "Your team")
     assert png is not None and png.startswith(b"\x89PNG")
     assert team_chart([("Bob", None, 0.3)], "Your team") is None
+
+
+def test_background_charts_draw_out_of_process_and_deliver_later() -> None:
+    import threading
+
+    from bot.render.charts import BackgroundCharts
+
+    delivered: list[bytes] = []
+    done = threading.Event()
+
+    def deliver(png: bytes) -> None:
+        delivered.append(png)
+        done.set()
+
+    BackgroundCharts().send(deliver, SERIES, "Ann: win rate by month", 0.3)
+    assert done.wait(60)
+    assert delivered[0].startswith(b"\x89PNG")

@@ -9,7 +9,7 @@ import io
 import logging
 import multiprocessing
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import matplotlib
 
@@ -140,3 +140,51 @@ class ChartProcess:
             with self._lock:
                 self._pool = None
             return None
+
+
+Deliver = Callable[[bytes], None]
+
+
+class InlineCharts:
+    """Draw the chart and hand it over at once (tests, the demo, the preview)."""
+
+    def send(
+        self,
+        deliver: Deliver,
+        series: Sequence[Sequence[object]],
+        title: str,
+        peer_rate: float | None = None,
+    ) -> None:
+        png = trend_chart(series, title, peer_rate)
+        if png is not None:
+            deliver(png)
+
+
+class BackgroundCharts:
+    """Production: the chart is drawn in a separate process and uploaded from a small pool of
+    its own, so no listener thread waits on it and acknowledgements never queue behind it."""
+
+    def __init__(self, uploaders: int = 4) -> None:
+        self._process = ChartProcess()
+        self._pool = concurrent.futures.ThreadPoolExecutor(uploaders, thread_name_prefix="charts")
+
+    def send(
+        self,
+        deliver: Deliver,
+        series: Sequence[Sequence[object]],
+        title: str,
+        peer_rate: float | None = None,
+    ) -> None:
+        self._pool.submit(
+            self._draw_and_deliver, deliver, [list(r) for r in series], title, peer_rate
+        )
+
+    def _draw_and_deliver(
+        self, deliver: Deliver, series: list[list[object]], title: str, peer_rate: float | None
+    ) -> None:
+        try:
+            png = self._process(series, title, peer_rate)
+            if png is not None:
+                deliver(png)
+        except Exception:  # a chart must never take an answer down with it; say so in the log
+            logger.exception("trend chart not delivered")

@@ -102,13 +102,13 @@ def send_assessment(viewer: Viewer, subject_id: int, deps: Deps, surface: Surfac
         )
         return
     surface.private(assessment_message(payload, own=subject_id == viewer.person_id, deps=deps))
-    chart = deps.chart(
+    title = f"{payload['name']}: win rate by month"
+    deps.charts.send(
+        lambda png: surface.attach(png, "win-rate-trend.png", title),
         payload["trend"]["series"],
-        f"{payload['name']}: win rate by month",
+        title,
         payload["headline"].get("peer_win_rate"),
     )
-    if chart is not None:
-        surface.attach(chart, "win-rate-trend.png", f"{payload['name']}: win rate by month")
 
 
 def assessment_message(payload: dict[str, Any], own: bool, deps: Deps) -> dict[str, Any]:

@@ -15,9 +15,9 @@ import handlers.events
 import handlers.views
 from bot.clock import Clock
 from bot.config import Settings
-from bot.render.charts import trend_chart
+from bot.render.charts import InlineCharts
 from bot.slack.client import make_client
-from bot.slack.deps import ChartRenderer, Deps
+from bot.slack.deps import Charts, Deps
 from bot.slack.errors import handle_error
 from bot.slack.middleware import provide
 from bot.store.engine import Database
@@ -30,7 +30,7 @@ def create_app(
     db: Database,
     clock: Clock,
     client: WebClient | None = None,
-    chart: ChartRenderer = trend_chart,
+    charts: Charts | None = None,
 ) -> App:
     app = App(
         token=settings.slack_bot_token,
@@ -41,7 +41,7 @@ def create_app(
         # waits for an earlier answer to finish before it can even be acknowledged.
         listener_executor=ThreadPoolExecutor(max_workers=LISTENER_THREADS),
     )
-    app.use(provide(Deps(db, settings, clock, chart)))
+    app.use(provide(Deps(db, settings, clock, charts or InlineCharts())))
     app.error(handle_error)
     register_all(app)
     return app

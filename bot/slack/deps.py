@@ -2,21 +2,29 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import date
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
 from bot.coaching.assessment import AssessmentConfig
 from bot.config import Settings
-from bot.render.charts import trend_chart
+from bot.render.charts import InlineCharts
 from bot.store.engine import Database
 
 CONTEXT_KEY = "coachbot"
 
 
-ChartRenderer = Callable[..., bytes | None]
+class Charts(Protocol):
+    def send(
+        self,
+        deliver: Callable[[bytes], None],
+        series: Sequence[Sequence[object]],
+        title: str,
+        peer_rate: float | None = None,
+    ) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -24,7 +32,8 @@ class Deps:
     db: Database
     settings: Settings
     clock: Clock
-    chart: ChartRenderer = trend_chart  # production draws in a separate process (ChartProcess)
+    # Production draws charts in a separate process and uploads them in the background.
+    charts: Charts = field(default_factory=InlineCharts)
 
     @property
     def config(self) -> AssessmentConfig:

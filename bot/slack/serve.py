@@ -17,14 +17,14 @@ logger = logging.getLogger("coachbot.serve")
 def serve_socket_mode(settings: Settings) -> None:
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-    from bot.render.charts import ChartProcess
+    from bot.render.charts import BackgroundCharts
     from bot.slack.app import create_app
 
     if not settings.slack_app_token:
         raise SystemExit("Socket Mode needs SLACK_APP_TOKEN (xapp-...); or use --http")
     db = Database.from_url(settings.database_url)
     migrate.upgrade(db.engine)
-    app = create_app(settings, db, SystemClock(), chart=ChartProcess())
+    app = create_app(settings, db, SystemClock(), charts=BackgroundCharts())
     logger.info("coachbot connected by Socket Mode")
     SocketModeHandler(app, settings.slack_app_token).start()
 

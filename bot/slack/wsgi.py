@@ -11,7 +11,7 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 
 from bot.clock import SystemClock
 from bot.config import load_settings
-from bot.render.charts import ChartProcess
+from bot.render.charts import BackgroundCharts
 from bot.store.engine import Database
 
 EVENTS_PATH = "/slack/events"
@@ -41,4 +41,4 @@ def application() -> Callable[[dict[str, Any], StartResponse], Iterable[bytes]]:
         raise SystemExit("HTTP mode needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET")
     # Migrations run once, before the server forks (coachbot serve), never per worker.
     db = Database.from_url(settings.database_url)
-    return web_app(create_app(settings, db, SystemClock(), chart=ChartProcess()))
+    return web_app(create_app(settings, db, SystemClock(), charts=BackgroundCharts()))
