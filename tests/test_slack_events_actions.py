@@ -276,3 +276,23 @@ def test_nudge_buttons_mark_done_once_and_snooze_a_week(slack_app, db) -> None:
             select(Person.nudges_snoozed_until).where(Person.email == "ann@acme.example")
         )
         assert snoozed == date(2026, 11, 27)
+
+
+def test_a_retried_event_is_handled_once(slack_app) -> None:
+    first = slack.message_im("how am I doing", "U0ANN", channel=slack_app.stub.dm_channel("U0ANN"))
+    import json as _json
+
+    event_id = _json.loads(first.body)["event_id"]
+    retry = slack.event(
+        _json.loads(first.body)["event"],
+        event_id=event_id,
+        retry_num=1,
+        retry_reason="http_timeout",
+    )
+    assert slack_app.send(first) == 200
+    slack_app.dms_to("U0ANN")
+    assert slack_app.send(retry) == 200
+    slack_app.send(slack.message_im("help", "U0ANN", channel=slack_app.stub.dm_channel("U0ANN")))
+    calls = slack_app.dms_to("U0ANN", 2)
+    assert "Here is what I can do" in text_of(calls[1])  # the retry did not produce a second answer
+    assert len(slack_app.stub.calls_to("chat.postMessage")) == 2

@@ -20,6 +20,7 @@ from bot.slack.client import make_client
 from bot.slack.deps import Charts, Deps
 from bot.slack.errors import handle_error
 from bot.slack.middleware import provide
+from bot.slack.once import drop_repeats
 from bot.store.engine import Database
 
 LISTENER_THREADS = 32
@@ -42,6 +43,7 @@ def create_app(
         listener_executor=ThreadPoolExecutor(max_workers=LISTENER_THREADS),
     )
     app.use(provide(Deps(db, settings, clock, charts or InlineCharts())))
+    app.use(drop_repeats)
     app.error(handle_error)
     register_all(app)
     return app

@@ -380,3 +380,16 @@ class PracticeMark(Base):
     week: Mapped[str] = mapped_column(String(10))  # ISO week, e.g. 2026-W48
     skill: Mapped[str] = mapped_column(String(64))
     marked_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ProcessedEvent(Base):
+    """Events API deliveries already handled: Slack retries an event it thinks we missed
+    (X-Slack-Retry-Num); the retry must not act twice."""
+
+    __tablename__ = "processed_events"
+    __table_args__ = (UniqueConstraint("event_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(64))
+    team_id: Mapped[str | None] = mapped_column(String(64))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
