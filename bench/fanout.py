@@ -1,0 +1,420 @@
+"""Fan-out benchmark: the weekly nudge for 10,000 reps, built and then sent by the real job
+(jobs/nudges.py with a real slack_sdk WebClient from make_client) to a local Slack stub that
+enforces rate limits the way Slack does, answering 429 with Retry-After.
+
+    .venv/bin/python bench/fanout.py [--reps 10000] [--rate 50] [--burst N] [--open-rate R]
+                                     [--workers 8] [--database-url URL] [--regenerate]
+
+Quick: --reps 1000 --rate 200.
+
+What is modelled (RateLimitedStub, on 127.0.0.1:0, a subclass of tests/slack/stub.py):
+- chat.postMessage: a workspace-wide token bucket of --rate requests per second holding at
+  most --burst tokens (default: one second's worth), plus Slack's "about one message per
+  second per channel" (a second post to the same DM within 1 s is refused);
+- conversations.open: a token bucket of its own at --open-rate (default: --rate). (Real
+  Slack puts conversations.open in Tier 3, about 50 per minute with bursts; see the README.)
+- a refused call gets HTTP 429 {"ok": false, "error": "ratelimited"} with Retry-After in
+  whole seconds (at least 1, as Slack sends it) and is not executed.
+Every accepted post is stored per DM channel, so duplicates (a rep's DM holding more than one
+nudge) and losses (a due rep whose DM holds none) are counted from what the stub accepted.
+
+Steps:
+1. The org: bench/assess.py's generator (people with Slack ids and timezones New York,
+   London, Singapore; deals, activities, feedback so nudges have content) into
+   bench/data/fanout-REPS.db, reused while its parameters match. The nightly assessment
+   (run_assessments for the send date) is run once if its snapshots are missing: that is
+   the nightly job's work, not the nudge's, and timed separately.
+2. now = Monday 2026-11-23 15:00 UTC: Monday after 09:00 locally in all three timezones.
+3. Build: jobs.nudges.nudge_message for every due rep, nothing sent.
+4. Send: jobs.nudges.run(ctx) against the rate-limited stub; the floor is posts / --rate.
+   Then run again: exactly once means 0 new posts.
+5. Experimental, NOT the production path (--workers N, 0 to skip): the same deliver() and
+   _send per rep from a bounded thread pool whose threads share a client-side token bucket
+   at the stub's rate, against a fresh stub and a cleared delivery log.
+
+Goals (from the issue): send time within 1.2x of the floor, 0 duplicates, 0 losses.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import math
+import sys
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import delete, func, select
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+DATA = HERE / "data"
+sys.path[:0] = [str(HERE), str(ROOT)]  # bench/assess.py, coachbot and tests/ from anywhere
+
+org = importlib.import_module("assess")  # bench/assess.py: the org generator
+
+from bot.config import Settings  # noqa: E402
+from bot.delivery.once import deliver  # noqa: E402
+from bot.services.assessments import run_assessments  # noqa: E402
+from bot.slack.client import make_client  # noqa: E402
+from bot.store.engine import Database  # noqa: E402
+from bot.store.models import AssessmentSnapshot, Delivery, Person, Workspace  # noqa: E402
+from jobs import nudges  # noqa: E402
+from jobs.context import JobContext, iso_week  # noqa: E402
+from tests.slack.stub import SlackStub, _Answer  # noqa: E402
+
+NOW = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)  # Monday: NY 10:00, London 15:00, SG 23:00
+GOAL_RATIO = 1.2
+LIMITED = ("chat.postMessage", "conversations.open")
+PER_CHANNEL_SECONDS = 1.0
+
+
+class TokenBucket:
+    """`rate` tokens a second, at most `burst` banked. Not thread-safe: callers lock."""
+
+    def __init__(self, rate: float, burst: float, clock: Callable[[], float]) -> None:
+        self.rate, self.burst, self.clock = rate, burst, clock
+        self.tokens, self.last = burst, clock()
+
+    def _refill(self) -> None:
+        now = self.clock()
+        self.tokens = min(self.burst, self.tokens + (now - self.last) * self.rate)
+        self.last = now
+
+    def take(self) -> float:
+        """0.0 when a token was taken, else the seconds until one is due."""
+        self._refill()
+        if self.tokens >= 1.0:
+            self.tokens -= 1.0
+            return 0.0
+        return (1.0 - self.tokens) / self.rate
+
+
+class RateLimitedStub(SlackStub):
+    """SlackStub answering 429 + Retry-After when a limited method is over its rate."""
+
+    def __init__(self, rate: float, burst: float, open_rate: float, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        clock = time.monotonic
+        self.buckets = {
+            "chat.postMessage": TokenBucket(rate, burst, clock),
+            "conversations.open": TokenBucket(open_rate, max(1.0, open_rate), clock),
+        }
+        self.last_post: dict[str, float] = {}
+        self.refused: Counter[str] = Counter()
+        self.accepted: Counter[str] = Counter()
+
+    def _answer(self, method: str, headers: dict[str, str], body: dict, raw: bytes) -> _Answer:
+        # Runs under the stub's lock: the buckets and counters need no lock of their own.
+        if method in LIMITED:
+            wait = self.buckets[method].take()
+            channel = str(body.get("channel", ""))
+            if not wait and method == "chat.postMessage" and channel:
+                since = time.monotonic() - self.last_post.get(channel, -math.inf)
+                if since < PER_CHANNEL_SECONDS:
+                    wait = PER_CHANNEL_SECONDS - since
+                    self.buckets[method].tokens += 1.0  # the token was not spent
+            if wait:
+                self.refused[method] += 1
+                return _Answer(
+                    429,
+                    {"ok": False, "error": "ratelimited"},
+                    headers={"Retry-After": str(max(1, math.ceil(wait)))},
+                )
+        answer = super()._answer(method, headers, body, raw)
+        payload = answer.payload or {}
+        if method == "chat.postMessage" and answer.status == 200 and payload.get("ok"):
+            self.last_post[str(payload.get("channel"))] = time.monotonic()
+            self.accepted[method] += 1
+        return answer
+
+    def posts_per_user(self, users: list[str]) -> dict[str, int]:
+        with self._lock:
+            return {u: len(self._messages.get(self.dm_channel(u), [])) for u in users}
+
+
+# --- the org --------------------------------------------------------------------------------
+
+
+def prepare_org(url: str, reps: int, regenerate: bool) -> tuple[float | None, str]:
+    sizes = org.Sizes(
+        reps=reps,
+        deals=reps * 100,
+        activities=reps * 100,
+        feedback=reps // 2,
+        seed=7,
+        as_of=org.AS_OF.isoformat(),
+    )
+    took, _counts = org.prepare(url, sizes, regenerate)
+    return took, org.TEAM_ID
+
+
+def nightly_assessment(db: Database, team_id: str, settings: Settings) -> float | None:
+    """The nightly job's snapshots for the send date, once; seconds spent, or None if stored."""
+    today = NOW.date()
+    with db.begin() as session:
+        workspace_id = session.scalar(select(Workspace.id).where(Workspace.team_id == team_id))
+        stored = session.scalar(
+            select(func.count())
+            .select_from(AssessmentSnapshot)
+            .where(
+                AssessmentSnapshot.workspace_id == workspace_id,
+                AssessmentSnapshot.as_of == today,
+            )
+        )
+        reps = session.scalar(
+            select(func.count())
+            .select_from(Person)
+            .where(Person.workspace_id == workspace_id, Person.role == "rep", Person.active)
+        )
+    if stored and stored >= reps:
+        return None
+    started = time.perf_counter()
+    ctx = JobContext(settings, db, None, NOW)
+    run_assessments(db, team_id, today, NOW, ctx.config)
+    return time.perf_counter() - started
+
+
+def clear_deliveries(db: Database) -> None:
+    with db.begin() as session:
+        session.execute(delete(Delivery).where(Delivery.kind == "nudge"))
+
+
+def delivery_counts(db: Database) -> dict[str, int]:
+    with db.begin() as session:
+        rows = session.execute(
+            select(Delivery.status, func.count())
+            .where(Delivery.kind == "nudge")
+            .group_by(Delivery.status)
+        ).all()
+    return {status: count for status, count in rows}
+
+
+# --- measurements ---------------------------------------------------------------------------
+
+
+@dataclass
+class SendResult:
+    label: str
+    seconds: float
+    summary: str
+    posts: int
+    floor: float
+    refused: Counter[str]
+    duplicates: int
+    losses: int
+    deliveries: dict[str, int]
+
+    def print(self) -> None:
+        ratio = self.seconds / self.floor if self.floor else math.inf
+        met = ratio <= GOAL_RATIO and self.duplicates == 0 and self.losses == 0
+        print(f"{self.label}:")
+        print(f"  job summary       {self.summary}")
+        print(f"  send time         {self.seconds:8.1f} s for {self.posts:,} accepted posts")
+        print(f"  floor             {self.floor:8.1f} s (posts / rate)")
+        print(f"  ratio             {ratio:8.2f}x  (goal <= {GOAL_RATIO}x)")
+        print(f"  throughput        {self.posts / self.seconds:8.1f} posts/s")
+        print(
+            f"  429s              postMessage {self.refused['chat.postMessage']:,}, "
+            f"conversations.open {self.refused['conversations.open']:,}"
+        )
+        print(f"  duplicates        {self.duplicates:,} (goal 0)")
+        print(f"  losses            {self.losses:,} (goal 0)")
+        print(f"  delivery log      {self.deliveries}")
+        print(f"  goal              {'MET' if met else 'NOT MET'}")
+
+
+def build(ctx: JobContext, team_id: str, due: list[dict[str, Any]]) -> tuple[float, Counter]:
+    kinds: Counter[str] = Counter()
+    started = time.perf_counter()
+    for rep in due:
+        payload = nudges.nudge_message(ctx, team_id, rep, ctx.local(rep["timezone"]))
+        kinds["onboarding" if payload["text"].startswith("Welcome") else "focus"] += 1
+    return time.perf_counter() - started, kinds
+
+
+def outcome(
+    label: str,
+    stub: RateLimitedStub,
+    db: Database,
+    users: list[str],
+    seconds: float,
+    summary: str,
+    rate: float,
+) -> SendResult:
+    per_user = stub.posts_per_user(users)
+    posts = stub.accepted["chat.postMessage"]
+    return SendResult(
+        label=label,
+        seconds=seconds,
+        summary=summary,
+        posts=posts,
+        floor=len(users) / rate,
+        refused=Counter(stub.refused),
+        duplicates=sum(max(0, n - 1) for n in per_user.values()),
+        losses=sum(1 for n in per_user.values() if n == 0),
+        deliveries=delivery_counts(db),
+    )
+
+
+def sequential(args: argparse.Namespace, settings: Settings, db: Database, users: list[str]):
+    """The production path: jobs.nudges.run(ctx) with make_client, twice."""
+    with make_stub(args) as stub:
+        client = make_client(replace(settings, slack_api_url=stub.base_url), token="xoxb-bench")
+        ctx = JobContext(settings, db, client, NOW)
+        started = time.perf_counter()
+        summary = nudges.run(ctx)
+        seconds = time.perf_counter() - started
+        first = outcome(
+            "send: jobs.nudges.run (production, sequential)",
+            stub,
+            db,
+            users,
+            seconds,
+            summary,
+            args.rate,
+        )
+        before = stub.accepted["chat.postMessage"]
+        started = time.perf_counter()
+        again = nudges.run(ctx)
+        again_seconds = time.perf_counter() - started
+        new = stub.accepted["chat.postMessage"] - before
+    return first, again, again_seconds, new
+
+
+class SharedBucket:
+    """Client side: threads block until a token is theirs (bench-only concurrent mode)."""
+
+    def __init__(self, rate: float) -> None:
+        self.lock = threading.Lock()
+        self.bucket = TokenBucket(rate, 1.0, time.monotonic)  # no burst: stay under the server
+
+    def acquire(self) -> None:
+        for _ in range(100_000):  # bounded; each wait is at most 1/rate
+            with self.lock:
+                wait = self.bucket.take()
+            if not wait:
+                return
+            time.sleep(wait)
+        raise RuntimeError("token bucket starved")
+
+
+class PacedClient:
+    """Wraps the WebClient: every rate-limited call first takes a token of its method."""
+
+    def __init__(self, client: Any, buckets: dict[str, SharedBucket]) -> None:
+        self.client, self.buckets = client, buckets
+
+    def conversations_open(self, **kwargs: Any) -> Any:
+        self.buckets["conversations.open"].acquire()
+        return self.client.conversations_open(**kwargs)
+
+    def chat_postMessage(self, **kwargs: Any) -> Any:
+        self.buckets["chat.postMessage"].acquire()
+        return self.client.chat_postMessage(**kwargs)
+
+
+def concurrent(args: argparse.Namespace, settings: Settings, db: Database, users: list[str]):
+    """EXPERIMENTAL, not the production path: deliver() + nudges._send per due rep from a
+    bounded pool sharing a client-side token bucket per method."""
+    clear_deliveries(db)
+    with make_stub(args) as stub:
+        client = make_client(replace(settings, slack_api_url=stub.base_url), token="xoxb-bench")
+        buckets = {
+            "chat.postMessage": SharedBucket(args.rate),
+            "conversations.open": SharedBucket(args.open_rate),
+        }
+        ctx = JobContext(settings, db, PacedClient(client, buckets), NOW)
+        tally: Counter[str] = Counter()
+        started = time.perf_counter()
+        for workspace_id, team_id in ctx.workspaces():
+            due = nudges._due_reps(ctx, workspace_id)
+
+            def one(rep: dict[str, Any], workspace_id: int = workspace_id, team_id: str = team_id):
+                local = ctx.local(rep["timezone"])
+                send = partial(nudges._send, ctx, team_id, rep, local)
+                key = (workspace_id, "nudge", rep["slack_user_id"], iso_week(local))
+                return deliver(db, *key, send, ctx.now).status
+
+            with ThreadPoolExecutor(args.workers) as pool:
+                tally.update(pool.map(one, due))
+        seconds = time.perf_counter() - started
+        summary = (
+            f"nudges: {tally['sent']} sent, {tally['skipped']} already sent, "
+            f"{tally['failed']} failed"
+        )
+        return outcome(
+            f"send: EXPERIMENTAL bounded pool ({args.workers} thread(s), shared token bucket)",
+            stub,
+            db,
+            users,
+            seconds,
+            summary,
+            args.rate,
+        )
+
+
+def make_stub(args: argparse.Namespace) -> RateLimitedStub:
+    return RateLimitedStub(rate=args.rate, burst=args.burst, open_rate=args.open_rate)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--reps", type=int, default=10_000)
+    parser.add_argument("--rate", type=float, default=50.0, help="chat.postMessage per second")
+    parser.add_argument("--burst", type=float, help="bucket size (default: one second's worth)")
+    parser.add_argument("--open-rate", type=float, help="conversations.open/s (default --rate)")
+    parser.add_argument("--workers", type=int, default=8, help="experimental pool; 0 to skip")
+    parser.add_argument("--database-url")
+    parser.add_argument("--regenerate", action="store_true")
+    args = parser.parse_args()
+    if args.reps < 1 or args.rate <= 0:
+        parser.error("--reps and --rate must be positive")
+    args.burst = args.burst or max(1.0, args.rate)
+    args.open_rate = args.open_rate or args.rate
+
+    DATA.mkdir(parents=True, exist_ok=True)
+    url = args.database_url or f"sqlite:///{DATA / f'fanout-{args.reps}.db'}"
+    took, team_id = prepare_org(url, args.reps, args.regenerate)
+    print(f"org: {url} ({'reused' if took is None else f'generated in {took:.1f} s'})")
+    settings = Settings(database_url=url, slack_bot_token="xoxb-bench")
+    db = Database.from_url(url)
+    try:
+        nightly = nightly_assessment(db, team_id, settings)
+        print(
+            "nightly assessment (prep, not timed as build): "
+            + ("snapshots reused" if nightly is None else f"{nightly:.1f} s")
+        )
+        clear_deliveries(db)
+        ctx = JobContext(settings, db, None, NOW)
+        due = [rep for ws, _team in ctx.workspaces() for rep in nudges._due_reps(ctx, ws)]
+        users = [rep["slack_user_id"] for rep in due]
+        print(
+            f"now {NOW.isoformat()}: {len(due):,} due reps; rate {args.rate:g}/s "
+            f"(burst {args.burst:g}), conversations.open {args.open_rate:g}/s, "
+            f"1 post/s per channel"
+        )
+        build_seconds, kinds = build(ctx, team_id, due)
+        print(
+            f"build: {build_seconds:.1f} s for {len(due):,} nudges "
+            f"({build_seconds / len(due) * 1000:.1f} ms each; {dict(kinds)})"
+        )
+        first, again, again_seconds, new = sequential(args, settings, db, users)
+        first.print()
+        print(f"second run: {again} in {again_seconds:.1f} s; new posts: {new} (goal 0)")
+        if args.workers > 0:
+            concurrent(args, settings, db, users).print()
+    finally:
+        db.dispose()
+
+
+if __name__ == "__main__":
+    main()
