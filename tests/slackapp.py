@@ -67,9 +67,7 @@ class SlackApp:
 
     def dms_to(self, user: str, count: int = 1) -> list[Call]:
         channel = self.stub.dm_channel(user)
-        return self.stub.wait_for(
-            "chat.postMessage", count, where=lambda c: c.body.get("channel") == channel
-        )
+        return self.stub.wait_for("chat.postMessage", count, where=lambda c: c.channel == channel)
 
 
 def text_of(call: Call) -> str:

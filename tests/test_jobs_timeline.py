@@ -64,9 +64,7 @@ def _tick(world, job, moment: datetime) -> str:
 def _sent_at(stub, user: str) -> list[str]:
     channel = stub.dm_channel(user)
     return [
-        c.body.get("text", "")
-        for c in stub.calls_to("chat.postMessage")
-        if c.body.get("channel") == channel
+        c.body.get("text", "") for c in stub.calls_to("chat.postMessage") if c.channel == channel
     ]
 
 
@@ -214,7 +212,7 @@ def test_a_hundred_days_of_jobs_send_exactly_what_is_due(world) -> None:
             kind = (
                 "review" if "coaching review" in text else "digest" if "digest" in text else "nudge"
             )
-            sent.append((kind, call.body["channel"], moment))
+            sent.append((kind, call.channel, moment))
         seen = len(calls)
         moment += timedelta(hours=1)
 

@@ -60,7 +60,7 @@ def test_me_goes_to_the_reps_dm_and_a_channel_gets_only_an_ephemeral_pointer(sla
     [pointer] = slack_app.ephemeral()
     assert pointer.body["response_type"] == "ephemeral"
     assert "Sent to your DM" in text_of(pointer)
-    posted_channels = {c.body.get("channel") for c in slack_app.stub.calls_to("chat.postMessage")}
+    posted_channels = {c.channel for c in slack_app.stub.calls_to("chat.postMessage")}
     assert posted_channels == {slack_app.stub.dm_channel("U0ANN")}
 
 

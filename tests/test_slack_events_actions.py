@@ -253,9 +253,10 @@ def test_a_rate_limited_answer_is_retried_after_retry_after_and_delivered_once(s
 
 
 def test_a_failing_listener_tells_the_user_with_a_reference(slack_app) -> None:
-    slack_app.stub.fail_next("conversations.open", status=500, times=1)
+    slack_app.stub.fail_next("chat.postMessage", status=500, times=1)
     slack_app.command("me", "U0ANN")
-    [dm] = slack_app.dms_to("U0ANN")
+    refused, dm = slack_app.dms_to("U0ANN", 2)
+    assert refused.status == 500
     assert "Something went wrong on coachbot's side" in text_of(dm)
     assert "reference `" in text_of(dm)
 

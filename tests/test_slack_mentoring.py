@@ -81,9 +81,7 @@ def test_accept_opens_a_group_dm_with_agenda_and_schedule(demo_app, db) -> None:
     mentee = _slack_id(db, first["mentee_id"])
     assert demo_app.click(Actions.ACCEPT_MENTORING, mentor, value=str(first["id"])) == 200
     group = demo_app.stub.dm_channel(mentor, mentee)
-    [intro] = demo_app.stub.wait_for(
-        "chat.postMessage", where=lambda c: c.body.get("channel") == group
-    )
+    [intro] = demo_app.stub.wait_for("chat.postMessage", where=lambda c: c.channel == group)
     text = text_of(intro)
     assert "Agenda for the first session" in text and "Schedule:" in text
     assert "every other week" in text
@@ -116,7 +114,7 @@ def test_only_the_invited_mentor_can_answer(demo_app, db) -> None:
     replies = demo_app.stub.wait_for(
         "chat.postMessage", where=lambda c: "Only the invited mentor can answer" in text_of(c)
     )
-    assert replies[0].body["channel"] == demo_app.stub.dm_channel(mentee)
+    assert replies[0].channel == demo_app.stub.dm_channel(mentee)
     with db.begin() as session:
         assert session.get(Pairing, first["id"]).status == "invited"
 
@@ -146,7 +144,7 @@ def test_reminders_go_to_the_group_dm_the_day_before_each_session_once(demo_app,
     group = demo_app.stub.dm_channel(
         _slack_id(db, first["mentor_id"]), _slack_id(db, first["mentee_id"])
     )
-    demo_app.stub.wait_for("chat.postMessage", where=lambda c: c.body.get("channel") == group)
+    demo_app.stub.wait_for("chat.postMessage", where=lambda c: c.channel == group)
     client = WebClient(token="xoxb-test-token", base_url=demo_app.stub.base_url)
     sessions = pairing.schedule(NOW.date())
     seen = []
@@ -163,4 +161,4 @@ def test_reminders_go_to_the_group_dm_the_day_before_each_session_once(demo_app,
         for c in demo_app.stub.calls_to("chat.postMessage")
         if "Reminder: mentoring session" in str(c.body.get("text"))
     ]
-    assert len(reminders) == 3 and all(c.body["channel"] == group for c in reminders)
+    assert len(reminders) == 3 and all(c.channel == group for c in reminders)

@@ -38,7 +38,7 @@ def _start(slack_app, skill: str = "negotiation") -> tuple[str, str]:
     assert "Role-play: Negotiation" in text_of(intro) or "Role-play:" in text_of(intro)
     assert intro.body.get("thread_ts") in (None, "")
     assert first.body["thread_ts"] == intro.response["ts"]
-    return intro.body["channel"], intro.response["ts"]
+    return intro.channel, intro.response["ts"]
 
 
 def _say(slack_app, channel: str, thread: str, text: str, count: int) -> list:
@@ -126,5 +126,5 @@ def test_roleplay_typed_in_a_channel_plays_in_the_dm(slack_app) -> None:
     slack_app.dms_to("U0ANN", 2)
     [pointer] = slack_app.ephemeral()
     assert "Sent to your DM" in text_of(pointer)
-    channels = {c.body.get("channel") for c in slack_app.stub.calls_to("chat.postMessage")}
+    channels = {c.channel for c in slack_app.stub.calls_to("chat.postMessage")}
     assert channels == {slack_app.stub.dm_channel("U0ANN")}

@@ -22,6 +22,13 @@ def post_dm(
     client: WebClient, user_id: str, payload: dict[str, Any], thread_ts: str | None = None
 ) -> tuple[str, str]:
     """Post to the user's DM (in a thread when given); returns (channel, message ts)."""
+    if thread_ts is None:
+        # Posting to the user id lands in the app's DM with them and answers with its channel,
+        # which spares a conversations.open (Tier 3, ~50/minute) on every message and nudge.
+        posted = client.chat_postMessage(
+            channel=user_id, text=payload["text"], blocks=payload.get("blocks")
+        )
+        return str(posted["channel"]), str(posted["ts"])
     channel = open_dm(client, user_id)
     posted = client.chat_postMessage(
         channel=channel, text=payload["text"], blocks=payload.get("blocks"), thread_ts=thread_ts

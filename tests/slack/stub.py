@@ -57,6 +57,8 @@ class Call:
     `headers` has lower-case names. `body` is the parsed form, JSON or multipart body merged
     with the query string; fields sent as JSON strings (form-encoded "blocks", "view",
     "files") stay strings: use `json_field`. `status` and `response` are what the stub answered.
+    `channel` is the channel the call addressed, a user id resolved to the app's DM with that
+    user as Slack does, so tests can ask where a message went whichever form was sent.
     """
 
     method: str
@@ -66,6 +68,7 @@ class Call:
     raw: bytes = b""
     status: int = 200
     response: dict[str, Any] = field(default_factory=dict)
+    channel: str = ""
 
     def json_field(self, name: str) -> Any:
         """The field `name`, decoded with json.loads when it was sent as a string."""
@@ -408,6 +411,7 @@ class SlackStub:
                 response=answer.payload
                 if answer.payload is not None
                 else {"ok": answer.status == 200, "text": answer.text},
+                channel=self._addressed_channel(body.get("channel")),
             )
             self._calls.append(call)
             self._changed.notify_all()
@@ -521,6 +525,10 @@ class SlackStub:
     def _users_list(self, body: dict) -> dict:
         members = [self._user_record(user) for user in self._users.values()]
         return {"members": members, "response_metadata": {"next_cursor": ""}}
+
+    def _addressed_channel(self, channel: Any) -> str:
+        channel = str(channel or "")
+        return self.dm_channel(channel) if channel[:1] in ("U", "W") else channel
 
     def _resolve_channel(self, channel: Any) -> str:
         channel = str(channel or "")
