@@ -437,12 +437,18 @@ def _playbook(args: argparse.Namespace, settings: Settings) -> int:
 def _worker(_args: argparse.Namespace, settings: Settings) -> int:
     import logging
 
+    from jobs.registry import configured_jobs
     from jobs.worker import run_worker
 
+    try:
+        jobs = configured_jobs()  # before taking the lead, so a bad schedule never runs
+    except ValueError as problem:
+        print(problem, file=sys.stderr)
+        return 2
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     migrate_db = _database(settings)  # schema first, before the job store creates its table
     migrate_db.dispose()
-    run_worker(settings)
+    run_worker(settings, jobs=jobs)
     return 0
 
 

@@ -7,7 +7,9 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, datetime
+
+from apscheduler.triggers.cron import CronTrigger
 
 from bot.config import Settings
 from bot.delivery.outbox import finish, sending_client
@@ -63,21 +65,38 @@ CRON_FIELDS = ("minute", "hour", "day", "month", "day_of_week")
 
 def configured_jobs(environ: Mapping[str, str] | None = None) -> dict[str, JobSpec]:
     """The jobs with any schedule overridden by COACHBOT_SCHEDULE_<NAME>: a UTC crontab
-    ("m h dom mon dow"), e.g. COACHBOT_SCHEDULE_DIGESTS="10 * * * *"."""
+    ("m h dom mon dow"), e.g. COACHBOT_SCHEDULE_DIGESTS="10 * * * *". Every bad variable is
+    reported at once, so a worker never starts with half its schedule."""
     env = os.environ if environ is None else environ
     jobs = dict(JOBS)
+    problems = []
     for name, spec in JOBS.items():
         variable = SCHEDULE_VARIABLE.format(name=name.upper())
         raw = env.get(variable, "").strip()
         if not raw:
             continue
-        fields = raw.split()
-        if len(fields) != len(CRON_FIELDS):
-            raise ValueError(
-                f"{variable} must be a crontab like '10 * * * *' (m h dom mon dow), got {raw!r}"
+        problem = _crontab_problem(raw)
+        if problem:
+            problems.append(
+                f"{variable} must be a crontab like '10 * * * *' (m h dom mon dow), "
+                f"got {raw!r}: {problem}"
             )
-        jobs[name] = replace(spec, cron=dict(zip(CRON_FIELDS, fields, strict=True)))
+            continue
+        jobs[name] = replace(spec, cron=dict(zip(CRON_FIELDS, raw.split(), strict=True)))
+    if problems:
+        raise ValueError("\n".join(problems))
     return jobs
+
+
+def _crontab_problem(raw: str) -> str | None:
+    fields = raw.split()
+    if len(fields) != len(CRON_FIELDS):
+        return f"{len(fields)} fields instead of {len(CRON_FIELDS)}"
+    try:
+        CronTrigger(**dict(zip(CRON_FIELDS, fields, strict=True)), timezone=UTC)
+    except ValueError as error:
+        return str(error)
+    return None
 
 
 def run_job(name: str, settings: Settings, now: datetime) -> str:

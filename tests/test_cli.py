@@ -69,6 +69,18 @@ def test_a_bad_setting_exits_2_naming_the_variable(database_url, tmp_path) -> No
     assert "COACHBOT_TIMEZONE must be an IANA timezone" in result.stderr
 
 
+def test_a_bad_schedule_stops_the_worker_before_it_starts(database_url, tmp_path) -> None:
+    result = coachbot(
+        "worker",
+        database_url=database_url,
+        cwd=tmp_path,
+        COACHBOT_SCHEDULE_DIGESTS="61 * * * *",
+    )
+    assert result.returncode == 2
+    assert "COACHBOT_SCHEDULE_DIGESTS must be a crontab" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def test_db_upgrade_reports_the_revision(tmp_path) -> None:
     url = f"sqlite:///{tmp_path / 'fresh.db'}"
     result = coachbot("db", "upgrade", database_url=url, cwd=tmp_path)

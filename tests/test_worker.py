@@ -336,3 +336,26 @@ def test_schedules_can_be_configured_with_a_crontab() -> None:
     assert jobs["nudges"] == JOBS["nudges"]
     with pytest.raises(ValueError, match="COACHBOT_SCHEDULE_NUDGES must be a crontab"):
         configured_jobs({"COACHBOT_SCHEDULE_NUDGES": "every monday"})
+
+
+def test_every_bad_schedule_is_named_with_its_value_and_what_is_wrong() -> None:
+    from jobs.registry import configured_jobs
+
+    with pytest.raises(ValueError) as raised:
+        configured_jobs(
+            {
+                "COACHBOT_SCHEDULE_DIGESTS": "61 * * * *",
+                "COACHBOT_SCHEDULE_NUDGES": "5 * * * funday",
+                "COACHBOT_SCHEDULE_REVIEWS": "5 * * *",
+            }
+        )
+    said = {line.split()[0]: line for line in str(raised.value).splitlines()}
+    assert set(said) == {
+        "COACHBOT_SCHEDULE_DIGESTS",
+        "COACHBOT_SCHEDULE_NUDGES",
+        "COACHBOT_SCHEDULE_REVIEWS",
+    }
+    assert "'61 * * * *'" in said["COACHBOT_SCHEDULE_DIGESTS"]
+    assert "higher than the maximum value (59)" in said["COACHBOT_SCHEDULE_DIGESTS"]
+    assert 'Invalid weekday name "funday"' in said["COACHBOT_SCHEDULE_NUDGES"]
+    assert "4 fields instead of 5" in said["COACHBOT_SCHEDULE_REVIEWS"]
