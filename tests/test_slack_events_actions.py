@@ -3,13 +3,15 @@ all as Slack sends them (Events API JSON and interaction payloads, signed)."""
 
 from __future__ import annotations
 
-from datetime import date
+import json
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from bot.ids import Actions, Blocks, Views
-from bot.store.models import Feedback, Person
+from bot.slack.once import forget_old_events
+from bot.store.models import Feedback, Person, ProcessedEvent
 from tests.helpers import ORG, run, write
 from tests.slack import requests as slack
 from tests.slackapp import running_app, text_of
@@ -281,11 +283,9 @@ def test_nudge_buttons_mark_done_once_and_snooze_a_week(slack_app, db) -> None:
 
 def test_a_retried_event_is_handled_once(slack_app) -> None:
     first = slack.message_im("how am I doing", "U0ANN", channel=slack_app.stub.dm_channel("U0ANN"))
-    import json as _json
-
-    event_id = _json.loads(first.body)["event_id"]
+    event_id = json.loads(first.body)["event_id"]
     retry = slack.event(
-        _json.loads(first.body)["event"],
+        json.loads(first.body)["event"],
         event_id=event_id,
         retry_num=1,
         retry_reason="http_timeout",
@@ -297,3 +297,15 @@ def test_a_retried_event_is_handled_once(slack_app) -> None:
     calls = slack_app.dms_to("U0ANN", 2)
     assert "Here is what I can do" in text_of(calls[1])  # the retry did not produce a second answer
     assert len(slack_app.stub.calls_to("chat.postMessage")) == 2
+
+
+def test_event_ids_are_forgotten_once_slack_can_no_longer_retry_them(slack_app, db) -> None:
+    slack_app.send(slack.message_im("help", "U0ANN", channel=slack_app.stub.dm_channel("U0ANN")))
+    slack_app.dms_to("U0ANN")
+    with db.begin() as session:
+        seen = session.scalar(select(func.max(ProcessedEvent.received_at)))
+    assert seen is not None
+    assert forget_old_events(db, seen + timedelta(hours=23)) == 0
+    assert forget_old_events(db, seen + timedelta(days=1, seconds=1)) >= 1
+    with db.begin() as session:
+        assert session.scalar(select(func.count()).select_from(ProcessedEvent)) == 0

@@ -5,13 +5,19 @@ and dropped, so a role-play answer or a DM is never handled twice."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
 
 from slack_bolt import BoltResponse
+from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 
 from bot.slack.deps import CONTEXT_KEY
+from bot.store.engine import Database
 from bot.store.models import ProcessedEvent
+
+# Slack gives up retrying an event within minutes; a day of ids is ample to recognise repeats.
+REMEMBER_FOR = timedelta(days=1)
 
 
 def drop_repeats(body: dict[str, Any], context: Any, next: Callable[[], Any]) -> Any:
@@ -31,3 +37,12 @@ def drop_repeats(body: dict[str, Any], context: Any, next: Callable[[], Any]) ->
     except IntegrityError:
         return BoltResponse(status=200, body="")
     return next()
+
+
+def forget_old_events(db: Database, now: datetime) -> int:
+    """Delete event ids too old to be retried, so the table stays small; returns how many."""
+    with db.begin() as session:
+        result = session.execute(
+            delete(ProcessedEvent).where(ProcessedEvent.received_at < now - REMEMBER_FOR)
+        )
+    return int(result.rowcount or 0)
