@@ -3,7 +3,8 @@
 enforces rate limits the way Slack does, answering 429 with Retry-After.
 
     .venv/bin/python bench/fanout.py [--reps 10000] [--rate 50] [--burst N] [--open-rate R]
-                                     [--workers 8] [--database-url URL] [--regenerate]
+                                     [--threads 8] [--overpace 1.5] [--database-url URL]
+                                     [--regenerate]
 
 Quick: --reps 1000 --rate 200.
 
@@ -26,11 +27,12 @@ Steps:
    the nightly job's work, not the nudge's, and timed separately.
 2. now = Monday 2026-11-23 15:00 UTC: Monday after 09:00 locally in all three timezones.
 3. Build: jobs.nudges.nudge_message for every due rep, nothing sent.
-4. Send: jobs.nudges.run(ctx) against the rate-limited stub; the floor is posts / --rate.
-   Then run again: exactly once means 0 new posts.
-5. Experimental, NOT the production path (--workers N, 0 to skip): the same deliver() and
-   _send per rep from a bounded thread pool whose threads share a client-side token bucket
-   at the stub's rate, against a fresh stub and a cleared delivery log.
+4. Send: jobs.nudges.run(ctx) with the jobs' client (bot.slack.client.make_sending_client:
+   posts paced through one gate at COACHBOT_SLACK_POST_RATE, a 429 holds every sender
+   until its Retry-After and slows the pace) and --threads senders; the floor is posts /
+   --rate. Then run again: exactly once means 0 new posts.
+5. The same with the pace set --overpace times higher than the stub allows (an operator who
+   guessed the workspace's limit too high), against a fresh stub and a cleared delivery log.
 
 Goals (from the issue): send time within 1.2x of the floor, 0 duplicates, 0 losses.
 """
@@ -41,14 +43,11 @@ import argparse
 import importlib
 import math
 import sys
-import threading
 import time
 from collections import Counter
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -62,13 +61,12 @@ sys.path[:0] = [str(HERE), str(ROOT)]  # bench/assess.py, coachbot and tests/ fr
 org = importlib.import_module("assess")  # bench/assess.py: the org generator
 
 from bot.config import Settings  # noqa: E402
-from bot.delivery.once import deliver  # noqa: E402
 from bot.services.assessments import run_assessments  # noqa: E402
-from bot.slack.client import make_client  # noqa: E402
+from bot.slack.client import make_sending_client  # noqa: E402
 from bot.store.engine import Database  # noqa: E402
 from bot.store.models import AssessmentSnapshot, Delivery, Person, Workspace  # noqa: E402
 from jobs import nudges  # noqa: E402
-from jobs.context import JobContext, iso_week  # noqa: E402
+from jobs.context import JobContext  # noqa: E402
 from tests.slack.stub import SlackStub, _Answer  # noqa: E402
 
 NOW = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)  # Monday: NY 10:00, London 15:00, SG 23:00
@@ -212,6 +210,7 @@ class SendResult:
     duplicates: int
     losses: int
     deliveries: dict[str, int]
+    gate: str = ""
 
     def print(self) -> None:
         ratio = self.seconds / self.floor if self.floor else math.inf
@@ -229,6 +228,7 @@ class SendResult:
         print(f"  duplicates        {self.duplicates:,} (goal 0)")
         print(f"  losses            {self.losses:,} (goal 0)")
         print(f"  delivery log      {self.deliveries}")
+        print(f"  gate              {self.gate}")
         print(f"  goal              {'MET' if met else 'NOT MET'}")
 
 
@@ -265,101 +265,39 @@ def outcome(
     )
 
 
-def sequential(args: argparse.Namespace, settings: Settings, db: Database, users: list[str]):
-    """The production path: jobs.nudges.run(ctx) with make_client, twice."""
-    with make_stub(args) as stub:
-        client = make_client(replace(settings, slack_api_url=stub.base_url), token="xoxb-bench")
-        ctx = JobContext(settings, db, client, NOW)
-        started = time.perf_counter()
-        summary = nudges.run(ctx)
-        seconds = time.perf_counter() - started
-        first = outcome(
-            "send: jobs.nudges.run (production, sequential)",
-            stub,
-            db,
-            users,
-            seconds,
-            summary,
-            args.rate,
-        )
-        before = stub.accepted["chat.postMessage"]
-        started = time.perf_counter()
-        again = nudges.run(ctx)
-        again_seconds = time.perf_counter() - started
-        new = stub.accepted["chat.postMessage"] - before
-    return first, again, again_seconds, new
-
-
-class SharedBucket:
-    """Client side: threads block until a token is theirs (bench-only concurrent mode)."""
-
-    def __init__(self, rate: float) -> None:
-        self.lock = threading.Lock()
-        self.bucket = TokenBucket(rate, 1.0, time.monotonic)  # no burst: stay under the server
-
-    def acquire(self) -> None:
-        for _ in range(100_000):  # bounded; each wait is at most 1/rate
-            with self.lock:
-                wait = self.bucket.take()
-            if not wait:
-                return
-            time.sleep(wait)
-        raise RuntimeError("token bucket starved")
-
-
-class PacedClient:
-    """Wraps the WebClient: every rate-limited call first takes a token of its method."""
-
-    def __init__(self, client: Any, buckets: dict[str, SharedBucket]) -> None:
-        self.client, self.buckets = client, buckets
-
-    def conversations_open(self, **kwargs: Any) -> Any:
-        self.buckets["conversations.open"].acquire()
-        return self.client.conversations_open(**kwargs)
-
-    def chat_postMessage(self, **kwargs: Any) -> Any:
-        self.buckets["chat.postMessage"].acquire()
-        return self.client.chat_postMessage(**kwargs)
-
-
-def concurrent(args: argparse.Namespace, settings: Settings, db: Database, users: list[str]):
-    """EXPERIMENTAL, not the production path: deliver() + nudges._send per due rep from a
-    bounded pool sharing a client-side token bucket per method."""
+def send(
+    args: argparse.Namespace,
+    settings: Settings,
+    db: Database,
+    users: list[str],
+    pace: float,
+    label: str,
+) -> tuple[SendResult, str, float, int]:
+    """The production path: jobs.nudges.run(ctx) with the jobs' client (make_sending_client,
+    paced at `pace` per second) and COACHBOT_SEND_THREADS senders; then once more."""
     clear_deliveries(db)
     with make_stub(args) as stub:
-        client = make_client(replace(settings, slack_api_url=stub.base_url), token="xoxb-bench")
-        buckets = {
-            "chat.postMessage": SharedBucket(args.rate),
-            "conversations.open": SharedBucket(args.open_rate),
-        }
-        ctx = JobContext(settings, db, PacedClient(client, buckets), NOW)
-        tally: Counter[str] = Counter()
+        configured = replace(
+            settings,
+            slack_api_url=stub.base_url,
+            slack_post_rate=pace,
+            send_threads=args.threads,
+        )
+        client = make_sending_client(configured, token="xoxb-bench")
         started = time.perf_counter()
-        for workspace_id, team_id in ctx.workspaces():
-            due = nudges._due_reps(ctx, workspace_id)
-
-            def one(rep: dict[str, Any], workspace_id: int = workspace_id, team_id: str = team_id):
-                local = ctx.local(rep["timezone"])
-                send = partial(nudges._send, ctx, team_id, rep, local)
-                key = (workspace_id, "nudge", rep["slack_user_id"], iso_week(local))
-                return deliver(db, *key, send, ctx.now).status
-
-            with ThreadPoolExecutor(args.workers) as pool:
-                tally.update(pool.map(one, due))
+        summary = nudges.run(JobContext(configured, db, client, NOW))
         seconds = time.perf_counter() - started
-        summary = (
-            f"nudges: {tally['sent']} sent, {tally['skipped']} already sent, "
-            f"{tally['failed']} failed"
+        first = outcome(label, stub, db, users, seconds, summary, args.rate)
+        before = stub.accepted["chat.postMessage"]
+        started = time.perf_counter()
+        again = nudges.run(JobContext(configured, db, client, NOW))
+        again_seconds = time.perf_counter() - started
+        new = stub.accepted["chat.postMessage"] - before
+        print(
+            f"  gate              pace {client.gate.rate:.1f}/s at the end, "
+            f"{client.gate.refusals:,} refusal(s) seen"
         )
-        return outcome(
-            f"send: EXPERIMENTAL bounded pool ({args.workers} thread(s), shared token bucket)",
-            stub,
-            db,
-            users,
-            seconds,
-            summary,
-            args.rate,
-        )
+    return first, again, again_seconds, new
 
 
 def make_stub(args: argparse.Namespace) -> RateLimitedStub:
@@ -372,7 +310,13 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=50.0, help="chat.postMessage per second")
     parser.add_argument("--burst", type=float, help="bucket size (default: one second's worth)")
     parser.add_argument("--open-rate", type=float, help="conversations.open/s (default --rate)")
-    parser.add_argument("--workers", type=int, default=8, help="experimental pool; 0 to skip")
+    parser.add_argument("--threads", type=int, default=8, help="COACHBOT_SEND_THREADS (8)")
+    parser.add_argument(
+        "--overpace",
+        type=float,
+        default=1.5,
+        help="second run with COACHBOT_SLACK_POST_RATE this many times --rate (0 to skip)",
+    )
     parser.add_argument("--database-url")
     parser.add_argument("--regenerate", action="store_true")
     args = parser.parse_args()
@@ -407,11 +351,14 @@ def main() -> None:
             f"build: {build_seconds:.1f} s for {len(due):,} nudges "
             f"({build_seconds / len(due) * 1000:.1f} ms each; {dict(kinds)})"
         )
-        first, again, again_seconds, new = sequential(args, settings, db, users)
-        first.print()
-        print(f"second run: {again} in {again_seconds:.1f} s; new posts: {new} (goal 0)")
-        if args.workers > 0:
-            concurrent(args, settings, db, users).print()
+        runs = [(args.rate, "COACHBOT_SLACK_POST_RATE = the workspace's limit")]
+        if args.overpace > 0:
+            runs.append((args.rate * args.overpace, f"set {args.overpace:g}x too high"))
+        for pace, why in runs:
+            label = f"send: jobs.nudges.run, {args.threads} thread(s), pace {pace:g}/s ({why})"
+            first, again, again_seconds, new = send(args, settings, db, users, pace, label)
+            first.print()
+            print(f"second run: {again} in {again_seconds:.1f} s; new posts: {new} (goal 0)")
     finally:
         db.dispose()
 

@@ -277,7 +277,8 @@ class Arrivals:
             self.methods[call.method] += 1
             if not call.ok:
                 self.failed[f"{call.method} {call.response.get('error', call.status)}"] += 1
-            channel = str(call.body.get("channel") or call.body.get("channel_id") or "")
+            # The stub resolves a user id to that user's DM, as Slack does for chat.postMessage.
+            channel = call.channel or str(call.body.get("channel_id") or "")
             self.first.setdefault((call.method, channel), now)
         self._seen = len(calls)
         self.last = now

@@ -14,6 +14,11 @@ from bot.vocabulary import DEFAULT_STAGES
 DEFAULT_DATABASE_URL = "sqlite:///coachbot.db"
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 DEFAULT_WORKSPACE = "local"
+# Slack publishes no number for chat.postMessage's workspace-wide limit; about 500 a minute
+# is what large senders report. Jobs slow down on their own when Slack answers 429.
+DEFAULT_SLACK_POST_RATE = 8.0
+DEFAULT_SEND_THREADS = 8
+MAX_SEND_THREADS = 64
 
 _SLACK_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -43,6 +48,8 @@ class Settings:
     stages: tuple[str, ...] = DEFAULT_STAGES
     currency: str = "USD"
     coaching_hourly_cost: float = 150.0
+    slack_post_rate: float = DEFAULT_SLACK_POST_RATE
+    send_threads: int = DEFAULT_SEND_THREADS
 
     @property
     def zone(self) -> ZoneInfo:
@@ -157,6 +164,30 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         )
         coaching_hourly_cost = 0.0
 
+    raw_rate = get("COACHBOT_SLACK_POST_RATE") or str(DEFAULT_SLACK_POST_RATE)
+    try:
+        slack_post_rate = float(raw_rate)
+        if not 0 < slack_post_rate <= 1000:
+            raise ValueError
+    except ValueError:
+        problems.append(
+            "COACHBOT_SLACK_POST_RATE must be how many messages per second jobs may post, a "
+            f"number above 0 and at most 1000 such as 8, got {raw_rate!r}"
+        )
+        slack_post_rate = DEFAULT_SLACK_POST_RATE
+
+    raw_threads = get("COACHBOT_SEND_THREADS") or str(DEFAULT_SEND_THREADS)
+    try:
+        send_threads = int(raw_threads)
+        if not 1 <= send_threads <= MAX_SEND_THREADS:
+            raise ValueError
+    except ValueError:
+        problems.append(
+            "COACHBOT_SEND_THREADS must be how many messages jobs build and send at once, a "
+            f"whole number from 1 to {MAX_SEND_THREADS}, got {raw_threads!r}"
+        )
+        send_threads = DEFAULT_SEND_THREADS
+
     if problems:
         raise ConfigError(problems)
     return Settings(
@@ -171,4 +202,6 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         stages=stages,
         currency=currency,
         coaching_hourly_cost=coaching_hourly_cost,
+        slack_post_rate=slack_post_rate,
+        send_threads=send_threads,
     )

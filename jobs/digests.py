@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select
 
 from bot.auth import can_view
-from bot.delivery.once import deliver
+from bot.delivery.once import Outgoing
 from bot.render.charts import team_chart
 from bot.render.renderer import message
 from bot.services import coach, pairing
@@ -27,19 +27,25 @@ SEND_FROM_HOUR = 15
 def run(ctx: JobContext) -> str:
     tally = Tally("digests")
     for workspace_id, team_id in ctx.workspaces():
-        for manager in _due_managers(ctx, workspace_id):
-            local = ctx.local(manager["timezone"])
-            outcome = deliver(
-                ctx.db,
-                workspace_id,
-                "digest",
-                manager["slack_user_id"],
-                iso_week(local),
-                partial(_send, ctx, team_id, workspace_id, manager, local.date()),
-                ctx.now,
-            )
+        digests = [
+            _digest(ctx, team_id, workspace_id, manager)
+            for manager in _due_managers(ctx, workspace_id)
+        ]
+        for outcome in ctx.deliver(workspace_id, digests):
             tally.add(outcome.status)
     return str(tally)
+
+
+def _digest(ctx: JobContext, team_id: str, workspace_id: int, manager: dict[str, Any]) -> Outgoing:
+    local = ctx.local(manager["timezone"])
+    user = manager["slack_user_id"]
+    return Outgoing(
+        "digest",
+        user,
+        iso_week(local),
+        partial(_send, ctx, team_id, workspace_id, manager, local.date()),
+        lambda: privacy.open_dm(ctx.client, user),
+    )
 
 
 def _due_managers(ctx: JobContext, workspace_id: int) -> list[dict[str, Any]]:
@@ -64,10 +70,15 @@ def _due_managers(ctx: JobContext, workspace_id: int) -> list[dict[str, Any]]:
 
 
 def _send(
-    ctx: JobContext, team_id: str, workspace_id: int, manager: dict[str, Any], today: Any
+    ctx: JobContext,
+    team_id: str,
+    workspace_id: int,
+    manager: dict[str, Any],
+    today: Any,
+    metadata: dict[str, Any],
 ) -> Any:
     payload = digest_message(ctx, team_id, workspace_id, manager, today)
-    _channel, ts = privacy.post_dm(ctx.client, manager["slack_user_id"], payload)
+    _channel, ts = privacy.post_dm(ctx.client, manager["slack_user_id"], payload, metadata=metadata)
     chart = team_chart(payload["chart_rows"], "Your team: win rate against each rep's peers")
     if chart is not None:
         privacy.upload_to_dm(ctx.client, manager["slack_user_id"], chart, "team.png", "Your team")

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from bot.delivery.once import deliver
+from bot.delivery.once import Outgoing
 from bot.render.renderer import message
 from bot.services import pairing
 from bot.store.models import Pairing
@@ -25,6 +25,7 @@ def run(ctx: JobContext) -> str:
                     Pairing.channel.is_not(None),
                 )
             ).all()
+        reminders: list[Outgoing] = []
         for row in accepted:
             sessions = pairing.schedule(row.responded_at.date())
             if tomorrow not in sessions:
@@ -38,16 +39,24 @@ def run(ctx: JobContext) -> str:
                 total=len(sessions),
                 day=tomorrow,
             )
-            outcome = deliver(
-                ctx.db,
-                workspace_id,
-                "mentoring-reminder",
-                str(row.id),
-                tomorrow.isoformat(),
-                lambda channel=row.channel, payload=payload: ctx.client.chat_postMessage(
-                    channel=channel, text=payload["text"], blocks=payload["blocks"]
-                ),
-                ctx.now,
+            reminders.append(
+                Outgoing(
+                    "mentoring-reminder",
+                    str(row.id),
+                    tomorrow.isoformat(),
+                    lambda metadata, channel=row.channel, payload=payload: (
+                        ctx.client.chat_postMessage(
+                            channel=channel,
+                            text=payload["text"],
+                            blocks=payload["blocks"],
+                            metadata=metadata,
+                        )
+                    ),
+                    # The pair's group DM is not read back (that takes mpim:history, the
+                    # right to read what they write to each other): see bot.delivery.once.
+                    lambda: None,
+                )
             )
+        for outcome in ctx.deliver(workspace_id, reminders):
             tally.add(outcome.status)
     return str(tally)

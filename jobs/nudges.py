@@ -10,12 +10,11 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bot.delivery.once import deliver
+from bot.delivery.once import Outgoing, direct_message
 from bot.render.renderer import message
 from bot.services import plans
 from bot.services.assessments import current_payloads
 from bot.services.roleplays import content
-from bot.slack import privacy
 from bot.store.models import AssessmentSnapshot, Person
 from jobs.context import JobContext, Tally, iso_week
 
@@ -26,20 +25,16 @@ SEND_FROM_HOUR = 9
 def run(ctx: JobContext) -> str:
     tally = Tally("nudges")
     for workspace_id, team_id in ctx.workspaces():
-        for rep in _due_reps(ctx, workspace_id):
-            local = ctx.local(rep["timezone"])
-            period = iso_week(local)
-            outcome = deliver(
-                ctx.db,
-                workspace_id,
-                "nudge",
-                rep["slack_user_id"],
-                period,
-                partial(_send, ctx, team_id, rep, local),
-                ctx.now,
-            )
+        nudges = [_nudge(ctx, team_id, rep) for rep in _due_reps(ctx, workspace_id)]
+        for outcome in ctx.deliver(workspace_id, nudges):
             tally.add(outcome.status)
     return str(tally)
+
+
+def _nudge(ctx: JobContext, team_id: str, rep: dict[str, Any]) -> Outgoing:
+    local = ctx.local(rep["timezone"])
+    build = partial(nudge_message, ctx, team_id, rep, local)
+    return direct_message(ctx.client, "nudge", rep["slack_user_id"], iso_week(local), build)
 
 
 def _due_reps(ctx: JobContext, workspace_id: int) -> list[dict[str, Any]]:
@@ -72,12 +67,6 @@ def _due_reps(ctx: JobContext, workspace_id: int) -> list[dict[str, Any]]:
         if local.weekday() == SEND_WEEKDAY and local.hour >= SEND_FROM_HOUR and not snoozed:
             due.append(row)
     return due
-
-
-def _send(ctx: JobContext, team_id: str, rep: dict[str, Any], local: Any) -> Any:
-    payload = nudge_message(ctx, team_id, rep, local)
-    _channel, ts = privacy.post_dm(ctx.client, rep["slack_user_id"], payload)
-    return {"ts": ts}
 
 
 def nudge_message(ctx: JobContext, team_id: str, rep: dict[str, Any], local: Any) -> dict[str, Any]:

@@ -3,7 +3,10 @@ and peer-group introductions."""
 
 from __future__ import annotations
 
-from bot.delivery.once import deliver
+from functools import partial
+from typing import Any
+
+from bot.delivery.once import Outgoing
 from bot.services import pairing
 from bot.slack import pairing_messages
 from jobs.context import JobContext, iso_week
@@ -17,25 +20,42 @@ def run(ctx: JobContext) -> str:
         today = ctx.now.date()
         pairing.expire(ctx.db, team_id, today, ctx.now)
         round_ = pairing.run_round(ctx.db, team_id, today, ctx.now, ctx.config)
-        for pairing_id in round_.invited:
-            outcome = deliver(
-                ctx.db,
-                workspace_id,
+        week = iso_week(ctx.now)
+        invitations = [
+            Outgoing(
                 "mentor-invite",
                 str(pairing_id),
-                iso_week(ctx.now),
-                lambda p=pairing_id: {"ts": str(pairing_messages.invite(ctx.client, ctx.db, p))},
-                ctx.now,
+                week,
+                partial(_posted, pairing_messages.invite, ctx, pairing_id),
+                partial(pairing_messages.mentor_dm, ctx.client, ctx.db, pairing_id),
             )
-            invited += outcome.status == "sent"
-        for group_id in round_.groups:
-            deliver(
-                ctx.db,
-                workspace_id,
+            for pairing_id in round_.invited
+        ]
+        groups = [
+            Outgoing(
                 "peer-group",
                 str(group_id),
-                iso_week(ctx.now),
-                lambda g=group_id: {"ts": pairing_messages.introduce_group(ctx.client, ctx.db, g)},
-                ctx.now,
+                week,
+                partial(_posted, pairing_messages.introduce_group, ctx, group_id),
+                _not_read_back,
             )
+            for group_id in round_.groups
+        ]
+        outcomes = ctx.deliver(workspace_id, invitations + groups)
+        invited += sum(o.status == "sent" for o in outcomes[: len(invitations)])
     return f"pairing: {invited} invitations sent"
+
+
+def _posted(post: Any, ctx: JobContext, item_id: int, metadata: dict[str, Any]) -> dict[str, str]:
+    """Post one invitation or introduction; a recipient not on Slack is nothing to send."""
+    posted = post(ctx.client, ctx.db, item_id, metadata)
+    if posted is None:
+        return {}
+    channel, ts = posted
+    return {"channel": channel, "ts": ts}
+
+
+def _not_read_back() -> None:
+    """Group DMs are not read back: that takes mpim:history, the right to read what mentors
+    and peers write to each other. A crash in the one-call window may repeat an intro."""
+    return None

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from bot.delivery.once import deliver
+from bot.delivery.once import Outgoing, direct_message
 from bot.services import plans
-from bot.slack import plan_messages, privacy
+from bot.slack import plan_messages
 from jobs.context import JobContext
 
 
@@ -14,6 +14,7 @@ def run(ctx: JobContext) -> str:
         for checkpoint_id in plans.due_checkpoints(ctx.db, team_id, ctx.now.date()):
             plans.run_checkpoint(ctx.db, team_id, checkpoint_id, ctx.now, ctx.settings.stages)
             reviewed += 1
+        reviews: list[Outgoing] = []
         for checkpoint_id in plans.unsent_reviews(ctx.db, team_id):
             found = plans.checkpoint_for_delivery(ctx.db, checkpoint_id)
             plan = found["plan"]
@@ -26,16 +27,14 @@ def run(ctx: JobContext) -> str:
                 payload = plan_messages.review_message(
                     found["review"], name, checkpoint_id, for_manager=role == "manager"
                 )
-                outcome = deliver(
-                    ctx.db,
-                    workspace_id,
-                    f"review-{role}",
-                    user,
-                    str(checkpoint_id),
-                    lambda user=user, payload=payload: {
-                        "ts": privacy.post_dm(ctx.client, user, payload)[1]
-                    },
-                    ctx.now,
+                reviews.append(
+                    direct_message(
+                        ctx.client,
+                        f"review-{role}",
+                        user,
+                        str(checkpoint_id),
+                        lambda payload=payload: payload,
+                    )
                 )
-                sent += outcome.status == "sent"
+        sent += sum(o.status == "sent" for o in ctx.deliver(workspace_id, reviews))
     return f"reviews: {reviewed} measured, {sent} messages sent"

@@ -29,8 +29,11 @@ def test_a_full_configuration_is_read() -> None:
             "COACHBOT_WORKSPACE": "T0123ABCD",
             "COACHBOT_STAGES": "Lead, Demo, Proposal",
             "COACHBOT_CURRENCY": "eur",
+            "COACHBOT_SLACK_POST_RATE": "2.5",
+            "COACHBOT_SEND_THREADS": "4",
         }
     )
+    assert settings.slack_post_rate == 2.5 and settings.send_threads == 4
     assert settings.slack_api_url == "http://127.0.0.1:8765/api/"
     assert settings.admins == {"U024BE7LH", "ops@example.com"}
     assert settings.is_admin(None, "OPS@example.com") and settings.is_admin("U024BE7LH", None)
@@ -66,6 +69,11 @@ def test_a_full_configuration_is_read() -> None:
             "COACHBOT_COACHING_HOURLY_COST must be the cost",
         ),
         ("COACHBOT_COACHING_HOURLY_COST", "-5", "COACHBOT_COACHING_HOURLY_COST must be the cost"),
+        ("COACHBOT_SLACK_POST_RATE", "0", "COACHBOT_SLACK_POST_RATE must be how many"),
+        ("COACHBOT_SLACK_POST_RATE", "fast", "COACHBOT_SLACK_POST_RATE must be how many"),
+        ("COACHBOT_SEND_THREADS", "0", "COACHBOT_SEND_THREADS must be how many"),
+        ("COACHBOT_SEND_THREADS", "2.5", "COACHBOT_SEND_THREADS must be how many"),
+        ("COACHBOT_SEND_THREADS", "65", "COACHBOT_SEND_THREADS must be how many"),
     ],
 )
 def test_each_malformed_variable_is_named(variable: str, value: str, message: str) -> None:

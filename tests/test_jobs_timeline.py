@@ -4,7 +4,13 @@ worker that was down at 09:00, and a rate limit change nothing about that."""
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from slack_sdk import WebClient
@@ -14,6 +20,7 @@ from bot.slack.client import retry_handlers
 from bot.store.models import Delivery
 from jobs import digests, nudges
 from jobs.context import JobContext
+from jobs.registry import run_job
 from tests.helpers import ORG, run, write
 from tests.slack.stub import SlackStub
 
@@ -120,7 +127,7 @@ def test_a_rate_limit_is_waited_out_and_delivered_once(world) -> None:
 
 def test_a_recipient_that_keeps_failing_is_recorded_and_everyone_else_gets_theirs(world) -> None:
     db, _settings, stub, _client = world
-    stub.fail_next("chat.postMessage", status=500, times=3)
+    stub.fail_next("chat.postMessage", status=500, times=3, channel="U0BOB")
     summary = _tick(world, nudges, datetime(2026, 11, 23, 18, tzinfo=UTC))
     assert summary == "nudges: 2 sent, 0 already sent, 1 failed"
     with db.begin() as session:
@@ -229,3 +236,67 @@ def test_a_hundred_days_of_jobs_send_exactly_what_is_due(world) -> None:
     due = [start + timedelta(days=d) for d in (30, 60, 90)]  # reviewed the first tick of the day
     assert times("review", "U0ANN") == due and times("review", "U0MIA") == due
     assert times("nudge", "U0PAT") == [] and len(sent) == 15 * 3 + 14 + 6
+
+
+ROOT = Path(__file__).resolve().parents[1]
+KILLED_AT = datetime(2026, 11, 23, 18, tzinfo=UTC)  # Monday: every rep's nudge is due
+
+
+def test_a_worker_killed_mid_fan_out_resumes_without_a_duplicate_or_a_gap(world) -> None:
+    """SIGKILL lands while Slack holds the first nudge without having answered (the crash
+    window); the restarted job sends the rest, and the hour after finds the first one in
+    the DM by its metadata instead of sending it again."""
+    db, settings, _stub, _client = world
+    slack_now = {"now": KILLED_AT}
+    with SlackStub(clock=lambda: slack_now["now"]) as stub:
+        stub.delay_next("chat.postMessage", 120)  # taken, then no answer before the kill
+        env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "COACHBOT_"))},
+            "PYTHONPATH": str(ROOT),
+            "DATABASE_URL": settings.database_url,
+            "SLACK_BOT_TOKEN": "xoxb-test",
+            "SLACK_SIGNING_SECRET": "0123456789abcdef0123456789abcdef",
+            "SLACK_API_URL": stub.base_url,
+            "COACHBOT_SEND_THREADS": "1",
+        }
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "bot.cli", "run-job", "nudges", "--as-of", "2026-11-23T18:00Z"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            stub.wait_for("chat.postMessage", timeout=60)
+        finally:
+            worker.send_signal(signal.SIGKILL)
+            worker.communicate(timeout=30)
+        assert worker.returncode == -signal.SIGKILL
+        first = stub.calls_to("chat.postMessage")[0].channel
+        with db.begin() as session:
+            [claimed] = session.scalars(select(Delivery)).all()
+            assert claimed.status == "sending" and claimed.message_ts is None
+
+        restarted = replace(
+            settings,
+            slack_bot_token="xoxb-test",
+            slack_api_url=stub.base_url,
+            send_threads=1,
+        )
+        # Restarted at once: the others go out; the claimed one is still within its lease.
+        assert run_job("nudges", restarted, KILLED_AT + timedelta(minutes=1)).startswith(
+            "nudges: 2 sent, 0 already sent, 0 failed, 1 being sent by another run"
+        )
+        # The next hourly run takes the dead claim over and finds the message in the DM.
+        slack_now["now"] = KILLED_AT + timedelta(hours=1)
+        assert (
+            run_job("nudges", restarted, KILLED_AT + timedelta(hours=1))
+            == "nudges: 0 sent, 3 already sent, 0 failed"
+        )
+        per_dm = {u: len(stub.messages(stub.dm_channel(u))) for u in ("U0ANN", "U0BOB", "U0LOU")}
+        assert per_dm == {"U0ANN": 1, "U0BOB": 1, "U0LOU": 1}
+        with db.begin() as session:
+            rows = session.scalars(select(Delivery)).all()
+            assert {r.status for r in rows} == {"sent"}
+            recovered = next(r for r in rows if stub.dm_channel(r.recipient) == first)
+            assert recovered.message_ts == stub.messages(first)[0]["ts"]

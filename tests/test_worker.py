@@ -359,3 +359,81 @@ def test_every_bad_schedule_is_named_with_its_value_and_what_is_wrong() -> None:
     assert "higher than the maximum value (59)" in said["COACHBOT_SCHEDULE_DIGESTS"]
     assert 'Invalid weekday name "funday"' in said["COACHBOT_SCHEDULE_NUDGES"]
     assert "4 fields instead of 5" in said["COACHBOT_SCHEDULE_REVIEWS"]
+
+
+TICKER = """
+import logging, sys
+from bot.config import Settings
+from jobs.registry import JobSpec
+from jobs.worker import run_worker
+logging.basicConfig(level=logging.INFO, stream=sys.stdout, format="%(name)s %(message)s")
+jobs = {"tick": JobSpec("tick", {"second": "*"}, "every second", lambda _context: "unused")}
+run_worker(Settings(database_url=sys.argv[1]), poll_seconds=0.1, run=lambda name: name, jobs=jobs)
+"""
+TICKS_EACH = 3
+
+
+class WorkerLog:
+    """A worker process whose log lines are collected by a thread as they come."""
+
+    def __init__(self, url: str) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-u", "-c", TICKER, url],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            cwd=ROOT,
+            env=child_env(),
+        )
+        self.lines: list[str] = []
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self.lines.append(line.rstrip())
+
+    def ticks(self) -> list[str]:
+        """The scheduled times of the ticks this worker ran."""
+        prefix = "coachbot.jobs job tick ran for "
+        return [line.removeprefix(prefix) for line in list(self.lines) if line.startswith(prefix)]
+
+    def said(self, needle: str) -> bool:
+        return any(needle in line for line in list(self.lines))
+
+    def stop(self, sig: int = signal.SIGTERM) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(sig)
+        try:
+            self.process.wait(30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self._reader.join(10)
+        assert self.process.stdout is not None
+        self.process.stdout.close()
+
+
+def test_two_worker_processes_on_postgres_run_each_tick_once(pg_url: str) -> None:
+    """Two real workers share one job store: while one leads, the standby runs nothing; when
+    the leader is killed the standby takes over from the next tick, and no tick runs twice."""
+    first = WorkerLog(pg_url)
+    second: WorkerLog | None = None
+    try:
+        assert poll(lambda: first.said("leader ("), polls=MAX_POLLS * 6), first.lines
+        second = WorkerLog(pg_url)
+        assert poll(lambda: second.said("standby"), polls=MAX_POLLS * 6), second.lines
+        assert poll(lambda: len(first.ticks()) >= TICKS_EACH, polls=MAX_POLLS * 6)
+        assert second.ticks() == []
+        first.stop(signal.SIGKILL)
+        assert poll(lambda: len(second.ticks()) >= TICKS_EACH, polls=MAX_POLLS * 6), second.lines
+    finally:
+        first.stop(signal.SIGKILL)
+        if second is not None:
+            second.stop()
+    assert second is not None
+    led, took_over = first.ticks(), second.ticks()
+    everything = led + took_over
+    assert len(everything) == len(set(everything)), everything  # no tick ran twice
+    assert max(led) < min(took_over)  # the standby ran only ticks after the leader's

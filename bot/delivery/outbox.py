@@ -8,7 +8,7 @@ from typing import Any
 
 from bot.config import Settings
 from bot.delivery.preview import PreviewClient
-from bot.slack.client import make_client
+from bot.slack.client import make_sending_client
 from bot.store.engine import Database
 from bot.store.models import Person
 
@@ -17,7 +17,7 @@ PREVIEW_FOLDER = Path("out/preview")
 
 def sending_client(settings: Settings, db: Database, folder: Path = PREVIEW_FOLDER) -> Any:
     if settings.slack_bot_token:
-        return make_client(settings)
+        return make_sending_client(settings)
     with db.begin() as session:
         names = {
             p.slack_user_id: f"{p.name} ({p.role})"

@@ -27,6 +27,8 @@ class PreviewClient:
     names: dict[str, str] = field(default_factory=dict)
     deliveries: list[Delivery] = field(default_factory=list)
     token: str = "preview"
+    # (conversation, ts, metadata) of each message, for conversations_history
+    posted: list[tuple[str, str, Any]] = field(default_factory=list)
 
     def conversations_open(self, users: str, **_: Any) -> dict[str, Any]:
         return {"ok": True, "channel": {"id": f"D:{users}"}}
@@ -38,10 +40,21 @@ class PreviewClient:
         return {"ok": True}
 
     def chat_postMessage(
-        self, channel: str, text: str, blocks: Any = None, **_: Any
+        self, channel: str, text: str, blocks: Any = None, metadata: Any = None, **_: Any
     ) -> dict[str, Any]:
         self._record(channel, "message", {"text": text, "blocks": blocks or []})
-        return {"ok": True, "channel": channel, "ts": str(len(self.deliveries))}
+        ts = str(len(self.deliveries))
+        self.posted.append((channel.removeprefix("D:"), ts, metadata))
+        return {"ok": True, "channel": channel, "ts": ts}
+
+    def conversations_history(self, channel: str, **_: Any) -> dict[str, Any]:
+        target = channel.removeprefix("D:")
+        messages = [
+            {"ts": ts, **({"metadata": metadata} if metadata else {})}
+            for where, ts, metadata in reversed(self.posted)
+            if where == target
+        ]
+        return {"ok": True, "messages": messages, "response_metadata": {"next_cursor": ""}}
 
     def views_publish(self, user_id: str, view: dict[str, Any], **_: Any) -> dict[str, Any]:
         self._record(user_id, "home", view)

@@ -5,9 +5,11 @@ from __future__ import annotations
 import atexit
 import concurrent.futures
 import concurrent.futures.process
+import contextlib
 import io
 import logging
 import multiprocessing
+import os
 import threading
 from collections.abc import Callable, Sequence
 
@@ -17,6 +19,7 @@ matplotlib.use("Agg")  # no display on servers; must precede pyplot
 import matplotlib.pyplot as plt
 
 MIN_POINTS = 3
+CHART_NICENESS = 10
 logger = logging.getLogger(__name__)
 logging.getLogger("matplotlib").setLevel(logging.WARNING)  # its category notes flood INFO logs
 
@@ -126,7 +129,9 @@ class ChartProcess:
         with self._lock:
             if self._pool is None:
                 context = multiprocessing.get_context("spawn")
-                self._pool = concurrent.futures.ProcessPoolExecutor(1, mp_context=context)
+                self._pool = concurrent.futures.ProcessPoolExecutor(
+                    1, mp_context=context, initializer=_yield_to_answers
+                )
                 atexit.register(self._pool.shutdown, wait=False, cancel_futures=True)
         series = [list(row) for row in series]
         future = self._pool.submit(trend_chart, series, title, peer_rate)
@@ -140,6 +145,13 @@ class ChartProcess:
             with self._lock:
                 self._pool = None
             return None
+
+
+def _yield_to_answers() -> None:
+    """The chart process runs at a lower CPU priority: under a burst the answers (which
+    people wait for) get the cores first and the charts follow."""
+    with contextlib.suppress(OSError, AttributeError):  # no os.nice on some platforms
+        os.nice(CHART_NICENESS)
 
 
 Deliver = Callable[[bytes], None]

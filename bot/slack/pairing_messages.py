@@ -19,18 +19,27 @@ from bot.vocabulary import DEFAULT_STAGES
 logger = logging.getLogger(__name__)
 
 
-def invite(client: Any, db: Database, pairing_id: int) -> bool:
-    """DM the invitation to the mentor; False when the mentor has no Slack account."""
+def invite(
+    client: Any, db: Database, pairing_id: int, metadata: dict[str, Any] | None = None
+) -> tuple[str, str] | None:
+    """DM the invitation to the mentor: (channel, ts); None when the mentor has no Slack
+    account."""
     details = pairing.pairing_details(db, pairing_id)
     if not details["mentor_slack_id"]:
         logger.warning("pairing %s: mentor has no Slack id; invitation not sent", pairing_id)
-        return False
-    privacy.send_dm(
+        return None
+    return privacy.post_dm(
         client,
         details["mentor_slack_id"],
         message("messages/mentor_invitation.json.j2", pairing=details),
+        metadata=metadata,
     )
-    return True
+
+
+def mentor_dm(client: Any, db: Database, pairing_id: int) -> str | None:
+    """The mentor's DM with coachbot, where the invitation goes."""
+    mentor = pairing.pairing_details(db, pairing_id)["mentor_slack_id"]
+    return privacy.open_dm(client, mentor) if mentor else None
 
 
 def introduce(
@@ -53,17 +62,32 @@ def introduce(
     return channel
 
 
-def introduce_group(client: Any, db: Database, group_id: int) -> str | None:
+def introduce_group(
+    client: Any, db: Database, group_id: int, metadata: dict[str, Any] | None = None
+) -> tuple[str, str] | None:
+    """Introduce a peer group in a group DM of its own: (channel, ts); None when fewer than
+    three of them are on Slack."""
+    channel = group_dm(client, db, group_id)
+    if channel is None:
+        return None
+    details = pairing.group_details(db, group_id)
+    payload = message("messages/peer_group_intro.json.j2", group=details)
+    pairing.set_group_channel(db, group_id, channel)
+    extra = {} if metadata is None else {"metadata": metadata}
+    posted = client.chat_postMessage(
+        channel=channel, text=payload["text"], blocks=payload["blocks"], **extra
+    )
+    return channel, str(posted["ts"])
+
+
+def group_dm(client: Any, db: Database, group_id: int) -> str | None:
+    """The group DM of a peer group's members and coachbot (the same one every time)."""
     details = pairing.group_details(db, group_id)
     users = [details["leader_slack_id"], *(m["slack_id"] for m in details["members"])]
     users = [u for u in users if u]
     if len(users) < 3:
         return None
-    channel = client.conversations_open(users=",".join(users))["channel"]["id"]
-    payload = message("messages/peer_group_intro.json.j2", group=details)
-    pairing.set_group_channel(db, group_id, channel)
-    client.chat_postMessage(channel=channel, text=payload["text"], blocks=payload["blocks"])
-    return channel
+    return str(client.conversations_open(users=",".join(users))["channel"]["id"])
 
 
 def _playbook_line(db: Database, team_id: str | None, skill: str, today: date) -> str | None:

@@ -13,25 +13,40 @@ def open_dm(client: WebClient, user_id: str) -> str:
     return client.conversations_open(users=user_id)["channel"]["id"]
 
 
-def send_dm(client: WebClient, user_id: str, payload: dict[str, Any]) -> str:
+def send_dm(
+    client: WebClient,
+    user_id: str,
+    payload: dict[str, Any],
+    metadata: dict[str, Any] | None = None,
+) -> str:
     """Post a message to the user's DM with coachbot; returns the DM channel id."""
-    return post_dm(client, user_id, payload)[0]
+    return post_dm(client, user_id, payload, metadata=metadata)[0]
 
 
 def post_dm(
-    client: WebClient, user_id: str, payload: dict[str, Any], thread_ts: str | None = None
+    client: WebClient,
+    user_id: str,
+    payload: dict[str, Any],
+    thread_ts: str | None = None,
+    metadata: dict[str, Any] | None = None,
 ) -> tuple[str, str]:
-    """Post to the user's DM (in a thread when given); returns (channel, message ts)."""
+    """Post to the user's DM (in a thread when given); returns (channel, message ts).
+    `metadata` is Slack message metadata (how a delivery finds its message again)."""
+    extra: dict[str, Any] = {} if metadata is None else {"metadata": metadata}
     if thread_ts is None:
         # Posting to the user id lands in the app's DM with them and answers with its channel,
         # which spares a conversations.open (Tier 3, ~50/minute) on every message and nudge.
         posted = client.chat_postMessage(
-            channel=user_id, text=payload["text"], blocks=payload.get("blocks")
+            channel=user_id, text=payload["text"], blocks=payload.get("blocks"), **extra
         )
         return str(posted["channel"]), str(posted["ts"])
     channel = open_dm(client, user_id)
     posted = client.chat_postMessage(
-        channel=channel, text=payload["text"], blocks=payload.get("blocks"), thread_ts=thread_ts
+        channel=channel,
+        text=payload["text"],
+        blocks=payload.get("blocks"),
+        thread_ts=thread_ts,
+        **extra,
     )
     return channel, str(posted["ts"])
 

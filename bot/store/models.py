@@ -366,6 +366,10 @@ class Delivery(Base):
     message_ts: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The lease: when the current claim began, and how many claims there have been (the
+    # counter makes taking over a dead sender's claim a compare-and-set).
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    claims: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class PracticeMark(Base):

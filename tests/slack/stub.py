@@ -80,6 +80,13 @@ class Call:
         return self.status == 200 and bool(self.response.get("ok"))
 
 
+class _StubServer(ThreadingHTTPServer):
+    # socketserver's default backlog is 5: a burst of concurrent calls overflows it and the
+    # kernel drops connections, which clients retry a whole second later. Slack does not
+    # drop connections like that, so neither may its stand-in.
+    request_queue_size = 256
+
+
 class SlackError(Exception):
     """Raised by a method handler to answer {"ok": false, "error": ...}."""
 
@@ -93,6 +100,7 @@ class _Fault:
     status: int
     retry_after: int | None
     body: dict[str, Any] | None
+    channel: str | None = None  # only calls addressing this channel (DM for a user id)
 
 
 @dataclass
@@ -134,8 +142,12 @@ class SlackStub:
         users: dict[str, dict] | None = None,
         team_id: str = "T0TEST",
         bot_user_id: str = "U0BOT",
+        clock: Callable[[], datetime] | None = None,
     ) -> None:
+        """`clock`: message ts follow it (as Slack's follow real time), never going back;
+        without it they count up from FIRST_TS."""
         self.team_id = team_id
+        self._clock = clock
         self.bot_user_id = bot_user_id
         self.bot_id = BOT_ID
         self._lock = threading.RLock()
@@ -170,7 +182,7 @@ class SlackStub:
     def start(self) -> SlackStub:
         if self._server is not None:
             return self
-        server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
+        server = _StubServer(("127.0.0.1", 0), _handler_for(self))
         server.daemon_threads = True
         server.handle_error = _quiet_handle_error  # type: ignore[method-assign]
         self._server = server
@@ -277,8 +289,10 @@ class SlackStub:
         times: int = 1,
         retry_after: int | None = None,
         body: dict | None = None,
+        channel: str | None = None,
     ) -> None:
-        """The next `times` calls to `method` fail: HTTP `status` with `body`.
+        """The next `times` calls to `method` fail: HTTP `status` with `body`. With
+        `channel` (an id, or a user id meaning their DM) only calls addressing it fail.
 
         429 always carries Retry-After (`retry_after`, default 1). With status 200, pass
         `body={"ok": False, "error": "channel_not_found"}` to fail the Slack way. Faults are
@@ -288,7 +302,8 @@ class SlackStub:
             retry_after = 1
         with self._lock:
             queue = self._faults.setdefault(method, deque())
-            queue.extend(_Fault(status, retry_after, body) for _ in range(times))
+            where = self._addressed_channel(channel) if channel else None
+            queue.extend(_Fault(status, retry_after, body, where) for _ in range(times))
 
     def delay_next(self, method: str, seconds: float, times: int = 1) -> None:
         """The next `times` calls to `method` are answered after `seconds`."""
@@ -375,7 +390,18 @@ class SlackStub:
 
     def _next_ts(self) -> str:
         value = next(self._ts)
+        if self._clock is not None:
+            value = max(value, int(self._clock().timestamp() * 1_000_000))
+            self._ts = itertools.count(value + 100, 100)
         return f"{value // 1_000_000}.{value % 1_000_000:06d}"
+
+    def _take_fault(self, method: str, channel: str) -> _Fault | None:
+        queue = self._faults.get(method)
+        for fault in queue or ():
+            if fault.channel is None or fault.channel == channel:
+                queue.remove(fault)  # type: ignore[union-attr]
+                return fault
+        return None
 
     def _take(self, queues: dict[str, deque], method: str) -> Any:
         queue = queues.get(method)
@@ -420,7 +446,7 @@ class SlackStub:
         return answer
 
     def _answer(self, method: str, headers: dict[str, str], body: dict, raw: bytes) -> _Answer:
-        fault = self._take(self._faults, method)
+        fault = self._take_fault(method, self._addressed_channel(body.get("channel")))
         if fault is not None:
             error = {429: "ratelimited", 503: "service_unavailable"}
             payload = fault.body or {"ok": False, "error": error.get(fault.status, "fatal_error")}
@@ -634,6 +660,8 @@ class SlackStub:
         ]
         inside.sort(key=lambda m: _ts_key(m["ts"]), reverse=True)
         limit = int(body.get("limit") or 100)
+        if str(body.get("include_all_metadata", "")).lower() not in ("1", "true"):
+            inside = [{k: v for k, v in m.items() if k != "metadata"} for m in inside]
         return {
             "messages": [self._with_thread_info(channel, m) for m in inside[:limit]],
             "has_more": len(inside) > limit,
