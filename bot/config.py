@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import os
 import re
 from collections.abc import Mapping
@@ -50,6 +51,21 @@ class Settings:
     coaching_hourly_cost: float = 150.0
     slack_post_rate: float = DEFAULT_SLACK_POST_RATE
     send_threads: int = DEFAULT_SEND_THREADS
+    # Many workspaces: Slack's OAuth install instead of one SLACK_BOT_TOKEN.
+    slack_client_id: str | None = None
+    slack_client_secret: str | None = None
+    slack_redirect_uri: str | None = None
+    token_keys: tuple[str, ...] = ()  # Fernet keys; the first encrypts, any decrypts
+
+    @property
+    def oauth(self) -> bool:
+        """Installed through Slack's OAuth flow, one bot token per workspace."""
+        return self.slack_client_id is not None
+
+    @property
+    def can_send(self) -> bool:
+        """Whether messages go to Slack (otherwise to the local preview)."""
+        return bool(self.slack_bot_token) or self.oauth
 
     @property
     def zone(self) -> ZoneInfo:
@@ -188,6 +204,28 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         )
         send_threads = DEFAULT_SEND_THREADS
 
+    client_id = get("SLACK_CLIENT_ID")
+    client_secret = get("SLACK_CLIENT_SECRET")
+    redirect_uri = get("SLACK_REDIRECT_URI")
+    raw_keys = (get("COACHBOT_TOKEN_KEYS") or "").split(",")
+    token_keys = tuple(k.strip() for k in raw_keys if k.strip())
+    if client_id or client_secret:
+        problems.extend(_oauth_problems(client_id, client_secret, signing_secret, bot_token))
+        if not token_keys:
+            problems.append(
+                "COACHBOT_TOKEN_KEYS is required with SLACK_CLIENT_ID: the key that encrypts "
+                "workspace tokens at rest (make one with `coachbot keygen`)"
+            )
+    if redirect_uri and not redirect_uri.startswith("https://"):
+        problems.append("SLACK_REDIRECT_URI must be the https:// URL of /slack/oauth_redirect")
+    for number, key in enumerate(token_keys, start=1):
+        if not _is_fernet_key(key):
+            # Never echo the value: it is a secret.
+            problems.append(
+                f"COACHBOT_TOKEN_KEYS key {number} is not a Fernet key (32 url-safe base64 "
+                "bytes, 44 characters; make one with `coachbot keygen`)"
+            )
+
     if problems:
         raise ConfigError(problems)
     return Settings(
@@ -204,4 +242,37 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         coaching_hourly_cost=coaching_hourly_cost,
         slack_post_rate=slack_post_rate,
         send_threads=send_threads,
+        slack_client_id=client_id,
+        slack_client_secret=client_secret,
+        slack_redirect_uri=redirect_uri,
+        token_keys=token_keys,
     )
+
+
+def _oauth_problems(
+    client_id: str | None,
+    client_secret: str | None,
+    signing_secret: str | None,
+    bot_token: str | None,
+) -> list[str]:
+    problems = []
+    if not (client_id and client_secret):
+        problems.append(
+            "SLACK_CLIENT_ID and SLACK_CLIENT_SECRET go together (Basic Information -> App "
+            "Credentials) for installing coachbot into many workspaces"
+        )
+    if not signing_secret:
+        problems.append("SLACK_SIGNING_SECRET is required with SLACK_CLIENT_ID")
+    if bot_token:
+        problems.append(
+            "SLACK_BOT_TOKEN and SLACK_CLIENT_ID exclude each other: one workspace with its "
+            "token, or many installed through OAuth (each workspace's token is stored)"
+        )
+    return problems
+
+
+def _is_fernet_key(key: str) -> bool:
+    try:
+        return len(base64.urlsafe_b64decode(key.encode("ascii"))) == 32 and len(key) == 44
+    except (ValueError, UnicodeEncodeError):
+        return False

@@ -22,6 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from bot.store import slack_tables  # noqa: F401  (slack-sdk's tables, same metadata)
 from bot.store.base import Base, UTCDateTime
 
 MONEY = Numeric(18, 2)

@@ -1,0 +1,201 @@
+"""Many workspaces: the OAuth install flow's stores, with every token encrypted at rest.
+
+slack-sdk's SQLAlchemy installation and state stores keep installations in our database
+(tables owned by our migrations: bot/store/slack_tables.py). `EncryptedInstallationStore`
+sits in front of the installation store: tokens (and the incoming-webhook URL, which is a
+credential too) are encrypted with Fernet before a row is written and decrypted after one is
+read, so the tables never hold a usable token. COACHBOT_TOKEN_KEYS lists the keys: the first
+encrypts, any of them decrypts, so a key can be rotated by putting a new one in front.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+from collections.abc import Callable
+from logging import Logger
+from typing import TypeVar
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from slack_sdk import WebClient
+from slack_sdk.oauth.installation_store import Bot, Installation, InstallationStore
+from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
+from slack_sdk.oauth.token_rotation import TokenRotator
+from sqlalchemy import Engine, delete, select
+
+from bot.config import Settings
+from bot.store.slack_tables import BOTS, INSTALLATIONS, OAUTH_STATES, bots, installations
+
+logger = logging.getLogger("coachbot.installs")
+SECRET_FIELDS = (
+    "bot_token",
+    "bot_refresh_token",
+    "user_token",
+    "user_refresh_token",
+    "incoming_webhook_url",
+)
+STATE_SECONDS = 600  # how long an "Add to Slack" link stays valid
+ROTATE_MINUTES_BEFORE_EXPIRY = 120
+
+Stored = TypeVar("Stored", Bot, Installation)
+
+
+class TokenCipher:
+    def __init__(self, keys: tuple[str, ...]) -> None:
+        if not keys:
+            raise ValueError("no token key: set COACHBOT_TOKEN_KEYS")
+        self._fernet = MultiFernet([Fernet(key.encode("ascii")) for key in keys])
+
+    def encrypt(self, value: str) -> str:
+        return self._fernet.encrypt(value.encode("utf-8")).decode("ascii")
+
+    def decrypt(self, value: str) -> str:
+        try:
+            return self._fernet.decrypt(value.encode("ascii")).decode("utf-8")
+        except InvalidToken as error:
+            raise ValueError(
+                "a stored Slack token cannot be decrypted with COACHBOT_TOKEN_KEYS: was the "
+                "key that encrypted it removed?"
+            ) from error
+
+
+class EncryptedInstallationStore(InstallationStore):
+    """Encrypts on the way in, decrypts on the way out; the inner store sees ciphertext only."""
+
+    def __init__(self, inner: InstallationStore, cipher: TokenCipher) -> None:
+        self.inner = inner
+        self.cipher = cipher
+
+    @property
+    def logger(self) -> Logger:
+        return logger
+
+    def save(self, installation: Installation) -> None:
+        self.inner.save(self._sealed(installation, self.cipher.encrypt))
+
+    def save_bot(self, bot: Bot) -> None:
+        self.inner.save_bot(self._sealed(bot, self.cipher.encrypt))
+
+    def find_bot(
+        self,
+        *,
+        enterprise_id: str | None,
+        team_id: str | None,
+        is_enterprise_install: bool | None = False,
+    ) -> Bot | None:
+        found = self.inner.find_bot(
+            enterprise_id=enterprise_id,
+            team_id=team_id,
+            is_enterprise_install=is_enterprise_install,
+        )
+        return None if found is None else self._sealed(found, self.cipher.decrypt)
+
+    def find_installation(
+        self,
+        *,
+        enterprise_id: str | None,
+        team_id: str | None,
+        user_id: str | None = None,
+        is_enterprise_install: bool | None = False,
+    ) -> Installation | None:
+        found = self.inner.find_installation(
+            enterprise_id=enterprise_id,
+            team_id=team_id,
+            user_id=user_id,
+            is_enterprise_install=is_enterprise_install,
+        )
+        return None if found is None else self._sealed(found, self.cipher.decrypt)
+
+    def delete_bot(self, *, enterprise_id: str | None, team_id: str | None) -> None:
+        self.inner.delete_bot(enterprise_id=enterprise_id, team_id=team_id)
+
+    def delete_installation(
+        self, *, enterprise_id: str | None, team_id: str | None, user_id: str | None = None
+    ) -> None:
+        self.inner.delete_installation(
+            enterprise_id=enterprise_id, team_id=team_id, user_id=user_id
+        )
+
+    @staticmethod
+    def _sealed(stored: Stored, transform: Callable[[str], str]) -> Stored:
+        changed = copy.copy(stored)
+        for name in SECRET_FIELDS:
+            value = getattr(changed, name, None)
+            if value:
+                setattr(changed, name, transform(value))
+        return changed
+
+
+def installation_store(settings: Settings, engine: Engine) -> EncryptedInstallationStore:
+    assert settings.slack_client_id is not None
+    inner = SQLAlchemyInstallationStore(
+        client_id=settings.slack_client_id,
+        engine=engine,
+        bots_table_name=BOTS,
+        installations_table_name=INSTALLATIONS,
+        logger=logging.getLogger("coachbot.installs.store"),
+    )
+    return EncryptedInstallationStore(inner, TokenCipher(settings.token_keys))
+
+
+def state_store(engine: Engine) -> SQLAlchemyOAuthStateStore:
+    return SQLAlchemyOAuthStateStore(
+        expiration_seconds=STATE_SECONDS,
+        engine=engine,
+        table_name=OAUTH_STATES,
+        logger=logging.getLogger("coachbot.installs.state"),
+    )
+
+
+def installed_teams(engine: Engine, settings: Settings) -> list[str]:
+    """Team ids with a bot installed (uninstalled workspaces have none)."""
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(bots.c.team_id)
+            .where(bots.c.client_id == settings.slack_client_id, bots.c.team_id.is_not(None))
+            .distinct()
+        )
+        return sorted(str(team) for (team,) in rows)
+
+
+def forget_workspace(engine: Engine, settings: Settings, team_id: str) -> None:
+    """Delete every token a workspace gave us (its app was uninstalled or tokens revoked)."""
+    with engine.begin() as connection:
+        for table in (bots, installations):
+            connection.execute(
+                delete(table).where(
+                    table.c.client_id == settings.slack_client_id, table.c.team_id == team_id
+                )
+            )
+    logger.info("workspace %s: tokens deleted", team_id)
+
+
+class BotTokens:
+    """A workspace's current bot token for jobs, which have no request to authorize them:
+    rotated first when it is about to expire (if the app uses token rotation), and the
+    rotated installation stored (encrypted) again, as Bolt does for requests."""
+
+    def __init__(self, store: EncryptedInstallationStore, settings: Settings) -> None:
+        assert settings.slack_client_id and settings.slack_client_secret
+        self.store = store
+        self.rotator = TokenRotator(
+            client_id=settings.slack_client_id,
+            client_secret=settings.slack_client_secret,
+            client=WebClient(base_url=settings.slack_api_url),
+        )
+
+    def __call__(self, team_id: str) -> str | None:
+        installation = self.store.find_installation(enterprise_id=None, team_id=team_id)
+        if installation is None:
+            bot = self.store.find_bot(enterprise_id=None, team_id=team_id)
+            return None if bot is None else bot.bot_token
+        if installation.bot_refresh_token or installation.user_refresh_token:
+            rotated = self.rotator.perform_token_rotation(
+                installation=installation,
+                minutes_before_expiration=ROTATE_MINUTES_BEFORE_EXPIRY,
+            )
+            if rotated is not None:
+                self.store.save(rotated)
+                installation = rotated
+        return installation.bot_token
