@@ -15,6 +15,7 @@ from bot.config import ConfigError, Settings, load_settings
 from bot.ingest.importer import FileReport, ImportRequest
 from bot.ingest.mapping import FORMATS
 from bot.ingest.problems import ImportRejected
+from bot.logs import configure_logging
 from bot.store.engine import Database
 from bot.vocabulary import RECORD_KINDS, SKILLS
 
@@ -108,6 +109,9 @@ def build_parser() -> argparse.ArgumentParser:
     book.add_argument("--workspace", help="Slack team id (COACHBOT_WORKSPACE)")
 
     commands.add_parser("worker", help="run the scheduled jobs (one active worker at a time)")
+    commands.add_parser(
+        "keygen", help="print a new key for COACHBOT_TOKEN_KEYS (encrypts workspace tokens)"
+    )
 
     job = commands.add_parser("run-job", help="run one scheduled job now")
     job.add_argument("name", help="recompute, nudges, digests, reviews, pairing, roleplay_idle")
@@ -129,6 +133,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command == "keygen":  # before settings: it is how one fixes a missing key
+        from cryptography.fernet import Fernet
+
+        print(Fernet.generate_key().decode("ascii"))
+        return 0
     try:
         settings = load_settings()
     except ConfigError as error:
@@ -254,7 +263,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 
     from bot.slack.serve import serve_http, serve_socket_mode
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure_logging(logging.INFO)
     if args.http:
         serve_http(settings, args.host, args.port, args.workers, args.threads)
     else:
@@ -445,7 +454,7 @@ def _worker(_args: argparse.Namespace, settings: Settings) -> int:
     except ValueError as problem:
         print(problem, file=sys.stderr)
         return 2
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure_logging(logging.INFO)
     migrate_db = _database(settings)  # schema first, before the job store creates its table
     migrate_db.dispose()
     run_worker(settings, jobs=jobs)

@@ -27,6 +27,7 @@ class JobContext:
     client: Any  # a slack_sdk WebClient, or the preview client without a workspace
     now: datetime  # aware, UTC: when the run began
     started: float = field(default_factory=time.monotonic, compare=False, repr=False)
+    team_id: str | None = None  # only this workspace (many installed through OAuth)
 
     @property
     def config(self) -> AssessmentConfig:
@@ -52,8 +53,11 @@ class JobContext:
         return self.now.astimezone(ZoneInfo(timezone or self.settings.timezone))
 
     def workspaces(self) -> list[tuple[int, str]]:
+        query = select(Workspace)
+        if self.team_id is not None:
+            query = query.where(Workspace.team_id == self.team_id)
         with self.db.begin() as session:
-            return [(w.id, w.team_id) for w in session.scalars(select(Workspace))]
+            return [(w.id, w.team_id) for w in session.scalars(query)]
 
 
 def iso_week(moment: datetime) -> str:

@@ -13,6 +13,8 @@ from apscheduler.triggers.cron import CronTrigger
 
 from bot.config import Settings
 from bot.delivery.outbox import finish, sending_client
+from bot.slack.client import make_sending_client
+from bot.slack.installs import BotTokens, installation_store, installed_teams
 from bot.store import migrate
 from bot.store.engine import Database
 from jobs import (
@@ -100,15 +102,32 @@ def _crontab_problem(raw: str) -> str | None:
 
 
 def run_job(name: str, settings: Settings, now: datetime) -> str:
-    """Run one job now; safe to run twice (the delivery log keeps messages single)."""
+    """Run one job now; safe to run twice (the delivery log keeps messages single). Installed
+    through OAuth, it runs once per installed workspace, each with its own bot token."""
     if name not in JOBS:
         raise KeyError(f"unknown job {name!r}; jobs: {', '.join(JOBS)}")
     db = Database.from_url(settings.database_url)
     try:
         migrate.upgrade(db.engine)
+        if settings.oauth:
+            return _run_per_workspace(JOBS[name], settings, db, now)
         client = sending_client(settings, db)
         summary = JOBS[name].run(JobContext(settings, db, client, now))
         page = finish(client, f"coachbot preview: {name}")
         return summary + (f" (preview: {page})" if page else "")
     finally:
         db.dispose()
+
+
+def _run_per_workspace(spec: JobSpec, settings: Settings, db: Database, now: datetime) -> str:
+    store = installation_store(settings, db.engine)
+    tokens = BotTokens(store, settings)
+    summaries = []
+    for team_id in installed_teams(db.engine, settings):
+        token = tokens(team_id)
+        if token is None:  # uninstalled since we listed the teams
+            continue
+        client = make_sending_client(settings, token)  # one pace per workspace, as Slack limits
+        summary = spec.run(JobContext(settings, db, client, now, team_id=team_id))
+        summaries.append(f"{team_id}: {summary}")
+    return "; ".join(summaries) or f"{spec.name}: no workspace has installed coachbot"

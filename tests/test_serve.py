@@ -15,6 +15,7 @@ from pathlib import Path
 
 import yaml
 
+from bot.slack.installs import BOT_SCOPES
 from tests.helpers import run, write_org
 from tests.slack import requests as slack
 from tests.slack.stub import SlackStub
@@ -99,7 +100,7 @@ def test_serve_refuses_to_start_without_credentials(tmp_path) -> None:
     )
     assert (
         http.returncode != 0
-        and "HTTP mode needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET" in http.stderr
+        and "HTTP mode needs SLACK_SIGNING_SECRET and either SLACK_BOT_TOKEN" in http.stderr
     )
     socket_mode = subprocess.run(
         [str(COACHBOT), "serve"], env=env, capture_output=True, text=True, timeout=60
@@ -135,7 +136,10 @@ def test_the_manifest_asks_for_exactly_the_scopes_the_code_uses() -> None:
     assert set(manifest["settings"]["event_subscriptions"]["bot_events"]) == {
         "app_home_opened",
         "message.im",
+        "app_uninstalled",
+        "tokens_revoked",
     }
+    assert manifest["oauth_config"]["scopes"]["bot"] == list(BOT_SCOPES)  # what OAuth asks for
     assert manifest["features"]["app_home"]["home_tab_enabled"] is True
 
 

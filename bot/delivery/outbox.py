@@ -18,6 +18,11 @@ PREVIEW_FOLDER = Path("out/preview")
 def sending_client(settings: Settings, db: Database, folder: Path = PREVIEW_FOLDER) -> Any:
     if settings.slack_bot_token:
         return make_sending_client(settings)
+    if settings.oauth:
+        raise ValueError(
+            "installed in many workspaces: send with each workspace's token "
+            "(jobs.registry.run_job does)"
+        )
     with db.begin() as session:
         names = {
             p.slack_user_id: f"{p.name} ({p.role})"

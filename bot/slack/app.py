@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 from slack_bolt import App
 from slack_sdk import WebClient
@@ -19,6 +20,7 @@ from bot.render.charts import InlineCharts
 from bot.slack.client import make_client
 from bot.slack.deps import Charts, Deps
 from bot.slack.errors import handle_error
+from bot.slack.installs import installation_store, oauth_settings
 from bot.slack.middleware import provide
 from bot.slack.once import drop_repeats
 from bot.store.engine import Database
@@ -33,24 +35,34 @@ def create_app(
     client: WebClient | None = None,
     charts: Charts | None = None,
 ) -> App:
-    app = App(
-        token=settings.slack_bot_token,
-        signing_secret=settings.slack_signing_secret,
-        client=client or make_client(settings),
-        logger=logging.getLogger("coachbot.slack"),
+    common: dict[str, Any] = {
+        "signing_secret": settings.slack_signing_secret,
+        "logger": logging.getLogger("coachbot.slack"),
         # Bolt runs the ack on this pool too: with its default of 5 threads, a sixth request
         # waits for an earlier answer to finish before it can even be acknowledged.
-        listener_executor=ThreadPoolExecutor(max_workers=LISTENER_THREADS),
-    )
+        "listener_executor": ThreadPoolExecutor(max_workers=LISTENER_THREADS),
+    }
+    if settings.oauth:
+        # Many workspaces: each request is authorized with its workspace's stored bot token.
+        store = installation_store(settings, db.engine)
+        app = App(
+            client=client or make_client(settings),
+            installation_store=store,
+            oauth_settings=oauth_settings(settings, db, store),
+            **common,
+        )
+        app.enable_token_revocation_listeners()  # uninstalled or revoked: tokens deleted
+    else:
+        app = App(token=settings.slack_bot_token, client=client or make_client(settings), **common)
     app.use(provide(Deps(db, settings, clock, charts or InlineCharts())))
     app.use(drop_repeats)
     app.error(handle_error)
-    register_all(app)
+    register_all(app, stored_tokens=settings.oauth)
     return app
 
 
-def register_all(app: App) -> None:
+def register_all(app: App, stored_tokens: bool = False) -> None:
     handlers.commands.register(app)
     handlers.actions.register(app)
     handlers.views.register(app)
-    handlers.events.register(app)
+    handlers.events.register(app, stored_tokens=stored_tokens)

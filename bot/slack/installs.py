@@ -13,19 +13,26 @@ from __future__ import annotations
 import copy
 import logging
 from collections.abc import Callable
+from datetime import UTC, datetime
 from logging import Logger
 from typing import TypeVar
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from slack_bolt import BoltResponse
+from slack_bolt.oauth.callback_options import CallbackOptions, FailureArgs, SuccessArgs
+from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk import WebClient
 from slack_sdk.oauth.installation_store import Bot, Installation, InstallationStore
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from slack_sdk.oauth.token_rotation import TokenRotator
-from sqlalchemy import Engine, delete, select
+from sqlalchemy import Engine, select
 
 from bot.config import Settings
-from bot.store.slack_tables import BOTS, INSTALLATIONS, OAUTH_STATES, bots, installations
+from bot.store.engine import Database
+from bot.store.models import Workspace
+from bot.store.slack_tables import BOTS, INSTALLATIONS, OAUTH_STATES, bots
+from bot.store.workspaces import workspace_id_for
 
 logger = logging.getLogger("coachbot.installs")
 SECRET_FIELDS = (
@@ -37,6 +44,19 @@ SECRET_FIELDS = (
 )
 STATE_SECONDS = 600  # how long an "Add to Slack" link stays valid
 ROTATE_MINUTES_BEFORE_EXPIRY = 120
+# What the app asks each workspace for: exactly the manifest's bot scopes (a test keeps the
+# two, and the code's calls, in step).
+BOT_SCOPES = (
+    "commands",
+    "chat:write",
+    "im:write",
+    "mpim:write",
+    "im:history",
+    "users:read",
+    "users:read.email",
+    "files:write",
+    "files:read",
+)
 
 Stored = TypeVar("Stored", Bot, Installation)
 
@@ -127,6 +147,38 @@ class EncryptedInstallationStore(InstallationStore):
         return changed
 
 
+def oauth_settings(
+    settings: Settings, db: Database, store: EncryptedInstallationStore
+) -> OAuthSettings:
+    """Bolt's install flow: /slack/install shows "Add to Slack", /slack/oauth_redirect takes
+    Slack's answer, stores the installation (encrypted) and opens the workspace."""
+
+    def installed(args: SuccessArgs) -> BoltResponse:
+        team_id = args.installation.team_id
+        if team_id:
+            with db.begin() as session:
+                workspace_id = workspace_id_for(session, team_id, datetime.now(UTC))
+                workspace = session.get(Workspace, workspace_id)
+                if workspace is not None and args.installation.team_name:
+                    workspace.name = args.installation.team_name
+            logger.info("workspace %s installed coachbot", team_id)
+        return args.default.success(args)
+
+    def failed(args: FailureArgs) -> BoltResponse:
+        logger.warning("an install did not complete: %s", args.reason)
+        return args.default.failure(args)
+
+    return OAuthSettings(
+        client_id=settings.slack_client_id,
+        client_secret=settings.slack_client_secret,
+        scopes=list(BOT_SCOPES),
+        redirect_uri=settings.slack_redirect_uri,
+        installation_store=store,
+        state_store=state_store(db.engine),
+        callback_options=CallbackOptions(success=installed, failure=failed),
+    )
+
+
 def installation_store(settings: Settings, engine: Engine) -> EncryptedInstallationStore:
     assert settings.slack_client_id is not None
     inner = SQLAlchemyInstallationStore(
@@ -159,18 +211,6 @@ def installed_teams(engine: Engine, settings: Settings) -> list[str]:
         return sorted(str(team) for (team,) in rows)
 
 
-def forget_workspace(engine: Engine, settings: Settings, team_id: str) -> None:
-    """Delete every token a workspace gave us (its app was uninstalled or tokens revoked)."""
-    with engine.begin() as connection:
-        for table in (bots, installations):
-            connection.execute(
-                delete(table).where(
-                    table.c.client_id == settings.slack_client_id, table.c.team_id == team_id
-                )
-            )
-    logger.info("workspace %s: tokens deleted", team_id)
-
-
 class BotTokens:
     """A workspace's current bot token for jobs, which have no request to authorize them:
     rotated first when it is about to expire (if the app uses token rotation), and the
@@ -186,11 +226,13 @@ class BotTokens:
         )
 
     def __call__(self, team_id: str) -> str | None:
+        bot = self.store.find_bot(enterprise_id=None, team_id=team_id)
+        if bot is None:  # never installed, uninstalled, or its bot token revoked
+            return None
         installation = self.store.find_installation(enterprise_id=None, team_id=team_id)
         if installation is None:
-            bot = self.store.find_bot(enterprise_id=None, team_id=team_id)
-            return None if bot is None else bot.bot_token
-        if installation.bot_refresh_token or installation.user_refresh_token:
+            return bot.bot_token
+        if installation.bot_refresh_token:
             rotated = self.rotator.perform_token_rotation(
                 installation=installation,
                 minutes_before_expiration=ROTATE_MINUTES_BEFORE_EXPIRY,

@@ -22,6 +22,11 @@ def serve_socket_mode(settings: Settings) -> None:
 
     if not settings.slack_app_token:
         raise SystemExit("Socket Mode needs SLACK_APP_TOKEN (xapp-...); or use --http")
+    if settings.oauth:
+        raise SystemExit(
+            "installing into many workspaces (SLACK_CLIENT_ID) needs the HTTP endpoint for "
+            "Slack's OAuth redirect: run coachbot serve --http"
+        )
     db = Database.from_url(settings.database_url)
     migrate.upgrade(db.engine)
     app = create_app(settings, db, SystemClock(), charts=BackgroundCharts())
@@ -34,10 +39,9 @@ def serve_http(settings: Settings, host: str, port: int, workers: int, threads: 
     of 32 threads and charts are drawn in a separate process, so acks stay fast."""
     from gunicorn.app.base import BaseApplication
 
-    from bot.slack.wsgi import application
+    from bot.slack.wsgi import application, require_http_settings
 
-    if not settings.slack_bot_token or not settings.slack_signing_secret:
-        raise SystemExit("HTTP mode needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET")
+    require_http_settings(settings)
     migrate.upgrade(Database.from_url(settings.database_url).engine)
 
     class Server(BaseApplication):  # type: ignore[misc]

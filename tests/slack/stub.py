@@ -25,6 +25,7 @@ As pytest fixture::
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import itertools
 import json
@@ -47,6 +48,8 @@ BOT_ID = "B0BOT"
 APP_ID = "A0TEST"
 TEAM_NAME = "Coachbot Test"
 TEAM_DOMAIN = "coachbot-test"
+CLIENT_ID = "1111.2222"
+CLIENT_SECRET = "stub-client-secret"
 FIRST_TS = 1_700_000_000_000_100  # microseconds: the first ts handed out is "1700000000.000100"
 
 
@@ -162,6 +165,12 @@ class SlackStub:
         self._files: dict[str, dict[str, Any]] = {}
         self._private_files: dict[str, bytes] = {}
         self._reactions: set[tuple[str, str, str]] = set()
+        # OAuth: codes Slack would hand to the redirect, and the team behind each bot token.
+        self.client_id = CLIENT_ID
+        self.client_secret = CLIENT_SECRET
+        self._grants: dict[str, dict[str, Any]] = {}
+        self._token_teams: dict[str, str] = {}
+        self._refresh: dict[str, dict[str, Any]] = {}
         self._ts = itertools.count(FIRST_TS, 100)
         self._ids = itertools.count(1)
         self._server: ThreadingHTTPServer | None = None
@@ -309,6 +318,39 @@ class SlackStub:
         """The next `times` calls to `method` are answered after `seconds`."""
         with self._lock:
             self._delays.setdefault(method, deque()).extend([seconds] * times)
+
+    def grant(
+        self,
+        code: str,
+        team_id: str,
+        team_name: str,
+        bot_token: str,
+        *,
+        installer: str = "U0INSTALL",
+        refresh_token: str | None = None,
+        expires_in: int | None = None,
+    ) -> None:
+        """`code` is what Slack hands the redirect after someone in `team_id` approves the
+        install; oauth.v2.access exchanges it for `bot_token` (plus a refresh token and an
+        expiry when the app rotates tokens)."""
+        with self._lock:
+            grant = {
+                "team_id": team_id,
+                "team_name": team_name,
+                "bot_token": bot_token,
+                "installer": installer,
+                "refresh_token": refresh_token,
+                "expires_in": expires_in,
+            }
+            self._grants[code] = grant
+            self._token_teams[bot_token] = team_id
+            if refresh_token:
+                self._refresh[refresh_token] = grant
+
+    def team_of_token(self, token: str) -> str:
+        """The team a bot token belongs to (this stub's own team for any other xoxb-)."""
+        with self._lock:
+            return self._token_teams.get(token, self.team_id)
 
     def add_user(
         self,
@@ -475,6 +517,9 @@ class SlackStub:
         if auth_error:
             return _Answer(200, {"ok": False, "error": auth_error})
         try:
+            if method in _TOKEN_AWARE:
+                token = headers.get("authorization", "").removeprefix("Bearer ").strip()
+                body = {**body, "_token": token}
             return _Answer(200, {"ok": True, **handler(self, body)})
         except SlackError as error:
             return _Answer(200, {"ok": False, "error": error.error})
@@ -482,6 +527,9 @@ class SlackStub:
     def _auth_error(self, method: str, authorization: str) -> str | None:
         if method == "api.test":
             return None
+        if method == "oauth.v2.access":
+            expected = base64.b64encode(f"{self.client_id}:{self.client_secret}".encode())
+            return None if authorization == f"Basic {expected.decode()}" else "invalid_client"
         token = authorization.removeprefix("Bearer ").strip()
         if not authorization.startswith("Bearer ") or not token:
             return "not_authed"
@@ -524,12 +572,40 @@ class SlackStub:
             "profile": profile,
         }
 
+    def _oauth_v2_access(self, body: dict) -> dict:
+        if body.get("grant_type") == "refresh_token":
+            grant = self._refresh.get(str(body.get("refresh_token", "")))
+            if grant is None:
+                raise SlackError("invalid_refresh_token")
+            grant["bot_token"] = f"{grant['bot_token'].split('~')[0]}~{next(self._ids)}"
+            self._token_teams[grant["bot_token"]] = grant["team_id"]
+        else:
+            grant = self._grants.pop(str(body.get("code", "")), None)
+            if grant is None:
+                raise SlackError("invalid_code")
+        answer: dict[str, Any] = {
+            "access_token": grant["bot_token"],
+            "token_type": "bot",
+            "scope": "commands,chat:write",
+            "bot_user_id": self.bot_user_id,
+            "app_id": APP_ID,
+            "team": {"id": grant["team_id"], "name": grant["team_name"]},
+            "enterprise": None,
+            "authed_user": {"id": grant["installer"]},
+            "is_enterprise_install": False,
+        }
+        if grant["refresh_token"]:
+            answer["refresh_token"] = grant["refresh_token"]
+            answer["expires_in"] = grant["expires_in"] or 43200
+        return answer
+
     def _auth_test(self, body: dict) -> dict:
+        team_id = self.team_of_token(body.get("_token", ""))
         return {
             "url": f"https://{TEAM_DOMAIN}.slack.com/",
             "team": TEAM_NAME,
             "user": "coachbot",
-            "team_id": self.team_id,
+            "team_id": team_id,
             "user_id": self.bot_user_id,
             "bot_id": self.bot_id,
             "is_enterprise_install": False,
@@ -813,6 +889,7 @@ class SlackStub:
 _METHODS: dict[str, Callable[[SlackStub, dict], dict]] = {
     "api.test": SlackStub._api_test,
     "auth.test": SlackStub._auth_test,
+    "oauth.v2.access": SlackStub._oauth_v2_access,
     "users.info": SlackStub._users_info,
     "users.lookupByEmail": SlackStub._users_lookup_by_email,
     "users.list": SlackStub._users_list,
@@ -833,6 +910,9 @@ _METHODS: dict[str, Callable[[SlackStub, dict], dict]] = {
     "team.info": SlackStub._team_info,
     "apps.connections.open": SlackStub._apps_connections_open,
 }
+
+
+_TOKEN_AWARE = {"auth.test"}  # handlers that answer according to the caller's token
 
 
 def _parse_body(content_type: str, raw: bytes) -> dict[str, Any]:
