@@ -4,6 +4,7 @@ and forget Slack event ids too old to be retried."""
 from __future__ import annotations
 
 from bot.services.assessments import run_assessments
+from bot.slack.errors import forget_old_failures
 from bot.slack.once import forget_old_events
 from jobs.context import JobContext
 
@@ -14,8 +15,10 @@ def run(ctx: JobContext) -> str:
         result = run_assessments(ctx.db, team_id, ctx.now.date(), ctx.now, ctx.config)
         counts.append(f"{team_id}: {len(result.assessments)}")
     forgotten = forget_old_events(ctx.db, ctx.now)
+    failures = forget_old_failures(ctx.db, ctx.now)
     return (
         "recompute: "
         + (", ".join(counts) or "no workspaces")
         + f"; {forgotten} old Slack event ids forgotten"
+        + (f"; {failures} old listener failures forgotten" if failures else "")
     )

@@ -398,3 +398,18 @@ class ProcessedEvent(Base):
     event_id: Mapped[str] = mapped_column(String(64))
     team_id: Mapped[str | None] = mapped_column(String(64))
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ListenerFailure(Base):
+    """A Slack request whose listener failed: what an operator looks up by the reference the
+    user was given. Forgotten after a while by the nightly job."""
+
+    __tablename__ = "listener_failures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(16), index=True)
+    team_id: Mapped[str | None] = mapped_column(String(64))
+    user_id: Mapped[str | None] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(64))
+    error: Mapped[str] = mapped_column(String(300))
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
