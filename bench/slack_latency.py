@@ -290,6 +290,27 @@ class Arrivals:
             time.sleep(0.05)
 
 
+def prepare_org(args: argparse.Namespace, today: date) -> Any:
+    """bench/assess.py's org of the sizes asked for, generated or reused; says which."""
+    sizes = choose_sizes(args, today)
+    generated, counts = org.prepare(args.database_url, sizes, args.regenerate)
+    url = make_url(args.database_url)
+    where = url.render_as_string()
+    if url.get_backend_name() == "sqlite" and url.database:
+        where += f" ({Path(url.database).stat().st_size / 2**20:,.0f} MiB)"
+    print(
+        f"org          : {counts['people']:,} people ({sizes.reps:,} reps), "
+        f"{counts['deals']:,} deals, {counts['activities']:,} activities, "
+        f"{counts['feedback']:,} feedback; data up to {sizes.as_of}"
+    )
+    print(f"database     : {where}")
+    print(
+        "generated    : "
+        + (f"in {generated:.1f} s" if generated else "reused (--regenerate rebuilds it)")
+    )
+    return sizes
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -459,22 +480,7 @@ def main() -> None:
     # A SIGTERM (a timeout) unwinds like Ctrl-C, so the server and the stub are stopped.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
     now = datetime.now(UTC)
-    sizes = choose_sizes(args, now.date())
-    generated, counts = org.prepare(args.database_url, sizes, args.regenerate)
-    url = make_url(args.database_url)
-    where = url.render_as_string()
-    if url.get_backend_name() == "sqlite" and url.database:
-        where += f" ({Path(url.database).stat().st_size / 2**20:,.0f} MiB)"
-    print(
-        f"org          : {counts['people']:,} people ({sizes.reps:,} reps), "
-        f"{counts['deals']:,} deals, {counts['activities']:,} activities, "
-        f"{counts['feedback']:,} feedback; data up to {sizes.as_of}"
-    )
-    print(f"database     : {where}")
-    print(
-        "generated    : "
-        + (f"in {generated:.1f} s" if generated else "reused (--regenerate rebuilds it)")
-    )
+    prepare_org(args, now.date())
 
     db = Database.from_url(args.database_url)
     try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 
 import pandas as pd
 from sqlalchemy import Select, String, select, type_coerce
@@ -52,8 +53,14 @@ def people_frame(session: Session, workspace_id: int) -> pd.DataFrame:
     return frame
 
 
-def deals_frame(session: Session, workspace_id: int) -> pd.DataFrame:
-    """The deal columns the analytics use (names, accounts and links stay in the database)."""
+def deals_frame(
+    session: Session,
+    workspace_id: int,
+    owner_id: int | None = None,
+    created_after: date | None = None,
+) -> pd.DataFrame:
+    """The deal columns the analytics use (names, accounts and links stay in the database);
+    one owner's, created after a date, when given (read in SQL, not filtered in memory)."""
     query = select(
         Deal.id,
         Deal.owner_id,
@@ -70,6 +77,10 @@ def deals_frame(session: Session, workspace_id: int) -> pd.DataFrame:
         Deal.contacts_engaged,
         Deal.discount_pct,
     ).where(Deal.workspace_id == workspace_id)
+    if owner_id is not None:
+        query = query.where(Deal.owner_id == owner_id)
+    if created_after is not None:
+        query = query.where(Deal.created_on > created_after)
 
     def compact(part: pd.DataFrame) -> pd.DataFrame:
         # Money is exact in the database; analytics work in floats.

@@ -87,10 +87,9 @@ def start(
         skill = gaps[0]["skill"] if gaps else DEFAULT_SKILL
     if skill not in SKILLS:
         raise RoleplayError(f"Unknown skill {skill!r}.")
-    with db.begin() as session:
-        deals = deals_frame(session, viewer.workspace_id)
     since = today - timedelta(days=HISTORY_DAYS)
-    mine = deals[(deals["owner_id"] == viewer.person_id) & (deals["created_on"] > since)]
+    with db.begin() as session:
+        mine = deals_frame(session, viewer.workspace_id, viewer.person_id, since)
     library = content()
     scenario = build_scenario(viewer.person_id, mine, skill, library)
     opened = roleplay.start(scenario, library)

@@ -23,9 +23,11 @@ from bot.slack.errors import handle_error
 from bot.slack.installs import installation_store, oauth_settings
 from bot.slack.middleware import provide
 from bot.slack.once import drop_repeats
+from bot.slack.slots import WorkSlots
 from bot.store.engine import Database
 
-LISTENER_THREADS = 32
+# Threads waiting for a work slot are cheap; what matters is that an ack always finds one.
+LISTENER_THREADS = 128
 
 
 def create_app(
@@ -62,7 +64,8 @@ def create_app(
 
 
 def register_all(app: App, stored_tokens: bool = False) -> None:
-    handlers.commands.register(app)
-    handlers.actions.register(app)
+    slots = WorkSlots()
+    handlers.commands.register(app, slots)
+    handlers.actions.register(app, slots)
     handlers.views.register(app)
-    handlers.events.register(app, stored_tokens=stored_tokens)
+    handlers.events.register(app, slots, stored_tokens=stored_tokens)

@@ -10,10 +10,18 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+# Enough connections for a process's work slots, job senders and middleware at once; the
+# default (5 + 10 overflow) made a burst of answers queue for connections, not CPU.
+POOL_SIZE = 10
+MAX_OVERFLOW = 20
+
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """An engine with the settings each backend needs for coachbot's threads and locks."""
     parsed = make_url(url)
+    if parsed.database not in (None, "", ":memory:") and "poolclass" not in kwargs:
+        kwargs.setdefault("pool_size", POOL_SIZE)
+        kwargs.setdefault("max_overflow", MAX_OVERFLOW)
     if parsed.get_backend_name() == "sqlite":
         # Bolt runs listeners on a thread pool: connections cross threads, never sessions.
         kwargs.setdefault("connect_args", {"check_same_thread": False, "timeout": 30})

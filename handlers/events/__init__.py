@@ -5,15 +5,16 @@ from typing import Any
 
 from slack_bolt import App
 
+from bot.slack.slots import WorkSlots
 from handlers.events.app_home import app_home_opened
 from handlers.events.direct_message import direct_message, is_direct_message
 
 logger = logging.getLogger("coachbot.slack")
 
 
-def register(app: App, *, stored_tokens: bool = False) -> None:
-    app.event("app_home_opened")(app_home_opened)
-    app.event("message", matchers=[is_direct_message])(direct_message)
+def register(app: App, slots: WorkSlots, *, stored_tokens: bool = False) -> None:
+    app.event("app_home_opened")(slots.gate(app_home_opened))
+    app.event("message", matchers=[is_direct_message])(slots.gate(direct_message))
     # Messages in channels coachbot is in are not for it; acknowledge them so Slack is happy.
     app.event("message")(_ignore)
     if not stored_tokens:
