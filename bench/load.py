@@ -60,7 +60,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
-from sqlalchemy import select
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -71,7 +70,6 @@ latency = importlib.import_module("slack_latency")  # bench/slack_latency.py: th
 org = latency.org  # bench/assess.py: the org generator
 
 from bot.store.engine import Database  # noqa: E402
-from bot.store.models import Person  # noqa: E402
 from tests.slack import requests as slack  # noqa: E402
 from tests.slack.stub import SlackStub  # noqa: E402
 
@@ -157,28 +155,6 @@ def split(count: int, mix: tuple[Kind, ...], seed: int) -> list[Kind]:
     kinds = [kind for kind in mix for _ in range(counts[kind])]
     random.Random(seed).shuffle(kinds)
     return kinds
-
-
-def pick_managers(db: Database, count: int) -> list[User]:
-    """`count` different active managers spread over the hierarchy (VP, directors, teams).
-    slack_latency.pick_reps only selects reps, hence this twin."""
-    with db.begin() as session:
-        rows = session.execute(
-            select(Person.id, Person.slack_user_id, Person.email, Person.name, Person.timezone)
-            .where(
-                Person.workspace_id == latency.workspace_id(session),
-                Person.role == "manager",
-                Person.active.is_(True),
-            )
-            .order_by(Person.id)
-        ).all()
-    if len(rows) < count:
-        raise SystemExit(
-            f"`team` needs {count} different managers; the org has {len(rows)}: "
-            "use a lower --concurrency or more --reps"
-        )
-    picked = [rows[i * len(rows) // count] for i in range(count)]
-    return [User(r.id, r.slack_user_id, r.email, r.name, r.timezone or "UTC") for r in picked]
 
 
 _tokens = itertools.count(1)  # unique over the run: warm-up and burst share one stub
@@ -464,7 +440,9 @@ def pick_users(args: argparse.Namespace, kinds: list[Kind]) -> tuple[list[User],
     try:
         latency.link_slack_ids(db)
         wanted = sum(k.managers for k in kinds)
-        return latency.pick_reps(db, len(kinds) - wanted), pick_managers(db, wanted)
+        return latency.pick_reps(db, len(kinds) - wanted), latency.pick_reps(
+            db, wanted, role="manager"
+        )
     finally:
         db.dispose()
 

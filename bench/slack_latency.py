@@ -165,22 +165,22 @@ def link_slack_ids(db: Database) -> int:
         return int(done.rowcount or 0)
 
 
-def pick_reps(db: Database, count: int) -> list[Rep]:
-    """`count` different active reps, spread evenly over the org (all teams and regions)."""
+def pick_reps(db: Database, count: int, role: str = "rep") -> list[Rep]:
+    """`count` different active people of `role`, spread evenly over the org."""
     with db.begin() as session:
         rows = session.execute(
             select(Person.id, Person.slack_user_id, Person.email, Person.name, Person.timezone)
             .where(
                 Person.workspace_id == workspace_id(session),
-                Person.role == "rep",
+                Person.role == role,
                 Person.active.is_(True),
             )
             .order_by(Person.id)
         ).all()
     if len(rows) < count:
         raise SystemExit(
-            f"{count} requests need {count} different active reps; the org has {len(rows)}: "
-            "use fewer --rounds, a lower --concurrency or more --reps"
+            f"{count} requests need {count} different active people with the role {role}; "
+            f"the org has {len(rows)}: ask for fewer requests or more --reps"
         )
     picked = [rows[i * len(rows) // count] for i in range(count)]
     return [Rep(r.id, r.slack_user_id, r.email, r.name, r.timezone or "UTC") for r in picked]

@@ -17,18 +17,23 @@ from handlers.actions.buttons import (
 from handlers.actions.mentoring import accept_mentoring, decline_mentoring
 from handlers.actions.plans import approve_plan, decide_checkpoint, edit_plan
 
+BUTTONS = {
+    Actions.OPEN_MY_ASSESSMENT: open_my_assessment,
+    Actions.OPEN_REP: open_rep,
+    Actions.PAUSE_NUDGES: pause_nudges,
+    Actions.RESUME_NUDGES: resume_nudges,
+    Actions.SHOW_HELP: show_help,
+    Actions.START_ROLEPLAY: start_roleplay,
+    Actions.MARK_PRACTICE_DONE: mark_practice_done,
+    Actions.SNOOZE_NUDGES: snooze_nudges,
+    Actions.APPROVE_PLAN: approve_plan,
+    Actions.EDIT_PLAN: edit_plan,
+    Actions.DECIDE_CHECKPOINT: decide_checkpoint,
+    Actions.ACCEPT_MENTORING: accept_mentoring,
+    Actions.DECLINE_MENTORING: decline_mentoring,
+}
+
 
 def register(app: App, slots: WorkSlots) -> None:
-    app.action(Actions.OPEN_MY_ASSESSMENT)(slots.gate(open_my_assessment))
-    app.action(Actions.OPEN_REP)(slots.gate(open_rep))
-    app.action(Actions.PAUSE_NUDGES)(slots.gate(pause_nudges))
-    app.action(Actions.RESUME_NUDGES)(slots.gate(resume_nudges))
-    app.action(Actions.SHOW_HELP)(slots.gate(show_help))
-    app.action(Actions.START_ROLEPLAY)(slots.gate(start_roleplay))
-    app.action(Actions.MARK_PRACTICE_DONE)(slots.gate(mark_practice_done))
-    app.action(Actions.SNOOZE_NUDGES)(slots.gate(snooze_nudges))
-    app.action(Actions.APPROVE_PLAN)(slots.gate(approve_plan))
-    app.action(Actions.EDIT_PLAN)(slots.gate(edit_plan))
-    app.action(Actions.DECIDE_CHECKPOINT)(slots.gate(decide_checkpoint))
-    app.action(Actions.ACCEPT_MENTORING)(slots.gate(accept_mentoring))
-    app.action(Actions.DECLINE_MENTORING)(slots.gate(decline_mentoring))
+    for action_id, listener in BUTTONS.items():
+        app.action(action_id)(slots.gate(listener))
