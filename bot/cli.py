@@ -112,6 +112,11 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "keygen", help="print a new key for COACHBOT_TOKEN_KEYS (encrypts workspace tokens)"
     )
+    failures = commands.add_parser(
+        "failures", help="recent Slack requests that failed, or the one a user's reference names"
+    )
+    failures.add_argument("reference", nargs="?", help="the reference the user was given")
+    failures.add_argument("--limit", type=int, default=20, help="how many recent ones (20)")
 
     job = commands.add_parser("run-job", help="run one scheduled job now")
     job.add_argument("name", help="recompute, nudges, digests, reviews, pairing, roleplay_idle")
@@ -156,6 +161,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "pair": _pair,
         "playbook": _playbook,
         "run-job": _run_job,
+        "failures": _failures,
         "worker": _worker,
         "demo": _demo,
     }[args.command]
@@ -468,6 +474,31 @@ def _run_job(args: argparse.Namespace, settings: Settings) -> int:
         print(f"unknown job {args.name!r}; jobs: {', '.join(JOBS)}", file=sys.stderr)
         return EXIT_PROBLEM
     print(run_job(args.name, settings, args.as_of or SystemClock().now()))
+    return 0
+
+
+def _failures(args: argparse.Namespace, settings: Settings) -> int:
+    """What an admin looks up when a user reports "something went wrong (reference …)"."""
+    from bot.slack.errors import recent_failures
+
+    db = _database(settings)
+    try:
+        found = recent_failures(db, args.reference, args.limit)
+    finally:
+        db.dispose()
+    if not found:
+        print(
+            f"no failure with reference {args.reference!r} (kept 30 days)"
+            if args.reference
+            else "no failed Slack requests in the last 30 days"
+        )
+        return EXIT_PROBLEM if args.reference else 0
+    for failure in found:
+        print(
+            f"{failure.occurred_at:%Y-%m-%d %H:%M:%S} UTC  ref {failure.reference}  "
+            f"team {failure.team_id or '-'}  user {failure.user_id or '-'}  {failure.kind}\n"
+            f"    {failure.error}"
+        )
     return 0
 
 

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from bot.slack.errors import FORGET_AFTER, forget_old_failures
+from bot.slack.errors import FORGET_AFTER, forget_old_failures, recent_failures
 from bot.store.models import ListenerFailure
 from tests.slackapp import running_app, text_of
 
@@ -34,6 +34,10 @@ def test_a_failing_listener_is_recorded_under_the_reference_the_user_gets(
     assert failure.reference in text_of(told)
     assert (failure.team_id, failure.user_id, failure.kind) == ("T0TEST", "U0ANN", "/coach")
     assert "URLError" in failure.error or "ConnectionRefused" in failure.error
+
+    # What the admin finds from the reference the user passes on.
+    [found] = recent_failures(db, f"`{failure.reference}`", 20)
+    assert found.id == failure.id and recent_failures(db, "nope", 20) == []
 
     assert forget_old_failures(db, clock.now() + FORGET_AFTER - timedelta(hours=1)) == 0
     assert forget_old_failures(db, clock.now() + FORGET_AFTER + timedelta(hours=1)) == 1

@@ -11,7 +11,7 @@ from typing import Any
 from slack_bolt import BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.render.renderer import message
@@ -90,3 +90,12 @@ def forget_old_failures(db: Database, now: datetime) -> int:
             delete(ListenerFailure).where(ListenerFailure.occurred_at < now - FORGET_AFTER)
         )
     return int(result.rowcount or 0)
+
+
+def recent_failures(db: Database, reference: str | None, limit: int) -> list[ListenerFailure]:
+    """The failure a reference names, or the most recent ones, newest first."""
+    query = select(ListenerFailure).order_by(ListenerFailure.occurred_at.desc())
+    if reference:
+        query = query.where(ListenerFailure.reference == reference.strip().strip("`"))
+    with db.begin() as session:
+        return list(session.scalars(query.limit(max(1, limit))))
