@@ -207,3 +207,25 @@ def test_unknown_kind_option_is_refused(loaded) -> None:
     assert loaded({"p.csv": "email,name,role\n"}, kind="contacts") == [
         "--kind, value 'contacts': one of people, deals, stage_history, activities, feedback"
     ]
+
+
+def test_one_slack_account_cannot_belong_to_two_people(
+    loaded, db, settings, clock, tmp_path
+) -> None:
+    """That Slack user would be shown the other person's numbers."""
+    taken = "email,name,role,slack_user_id\nnew@acme.example,Nia New,rep,U0ANN\n"
+    [problem] = loaded({"people.csv": taken})
+    assert problem.startswith("people.csv, row 2, column 'slack_user_id', value 'U0ANN'")
+    assert "ann@acme.example has it" in problem
+    twice = (
+        "email,name,role,slack_user_id\n"
+        "new@acme.example,Nia New,rep,U0NEW\nneo@acme.example,Neo New,rep,U0NEW\n"
+    )
+    [problem] = loaded({"people.csv": twice})
+    assert problem.startswith("people.csv, row 3, column 'slack_user_id'") and "row 2" in problem
+    # Moving an id from one person to another in the same file is fine.
+    moved = (
+        "email,name,role,slack_user_id\n"
+        "ann@acme.example,Ann Archer,rep,U0ANN2\nnew@acme.example,Nia New,rep,U0ANN\n"
+    )
+    run(db, settings, clock, write(tmp_path, "people.csv", moved))

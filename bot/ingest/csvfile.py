@@ -89,16 +89,20 @@ class CsvFile:
         self._check_encoding()
 
     def _check_encoding(self) -> None:
-        """Decode the whole file once, in blocks, to name the first bad byte's row."""
+        """Decode the whole file once, in blocks, to name the first bad byte's row; a NUL
+        anywhere (binary data the first block did not show) is refused too."""
         try:
+            text_codec = getattr(codecs.lookup(self.encoding), "_is_text_encoding", True)
             decoder = codecs.getincrementaldecoder(self.encoding)(errors="strict")
         except LookupError:
             self._reject(f"unknown encoding {self.encoding!r}; try utf-8 or cp1252")
-        newlines = 0
+        if not text_codec:  # hex, base64, zlib...: codecs, but not for text
+            self._reject(f"{self.encoding!r} is not a text encoding; try utf-8 or cp1252")
+        newlines = lines = 0
         with self.path.open("rb") as raw:
             while block := raw.read(_BLOCK):
                 try:
-                    decoder.decode(block)
+                    text = decoder.decode(block)
                 except UnicodeDecodeError as error:
                     bad = block[error.start : error.start + 1]
                     row = newlines + block.count(b"\n", 0, error.start) + 1
@@ -108,10 +112,23 @@ class CsvFile:
                         "or pass --encoding cp1252",
                         row=row,
                     )
+                except UnicodeError as error:  # utf-16 without a byte order mark, and such
+                    self._reject(
+                        f"the file cannot be read as {self.encoding} ({error}); save it as "
+                        "'CSV UTF-8', or name its exact encoding (utf-16-le, utf-16-be)"
+                    )
+                if "\x00" in text:
+                    row = lines + text.count("\n", 0, text.index("\x00")) + 1
+                    self._reject(
+                        "the file contains binary data (a NUL character on line "
+                        f"{row}); expected a text CSV export",
+                        row=row,
+                    )
                 newlines += block.count(b"\n")
+                lines += text.count("\n")
             try:
                 decoder.decode(b"", final=True)
-            except UnicodeDecodeError:
+            except UnicodeError:
                 self._reject(f"the file ends in the middle of a {self.encoding} character")
 
     def _open_text(self) -> io.TextIOWrapper:

@@ -16,7 +16,14 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.ingest.csvfile import CsvFile, CsvRow
 from bot.ingest.directory import PeopleDirectory, deal_ids
-from bot.ingest.kinds import KINDS, Kind, ReadContext, detect_kind, read_record
+from bot.ingest.kinds import (
+    CONTENT_KEY_PREFIXES,
+    KINDS,
+    Kind,
+    ReadContext,
+    detect_kind,
+    read_record,
+)
 from bot.ingest.mapping import Mapping, load_mapping, native, preset
 from bot.ingest.problems import FieldError, ImportRejected, Problem, ProblemLog
 from bot.ingest.upsert import upsert
@@ -234,7 +241,10 @@ class _FileImport:
         mapping = self.plan.mapping
         cells: dict[str, str] = dict(mapping.defaults)
         filled: set[str] = set()
-        for target, raw in zip(self.plan.targets, row.values, strict=False):
+        # Exports drop trailing empty fields; a short row's missing cells are empty ones,
+        # so a required column among them is reported as missing, like any empty cell.
+        values = row.values + [""] * (len(self.plan.targets) - len(row.values))
+        for target, raw in zip(self.plan.targets, values, strict=False):
             if target is None or target in filled:
                 continue
             if raw.strip():
@@ -252,6 +262,21 @@ class _FileImport:
         first = self.seen_keys.setdefault(key, row)
         if first != row:
             self.problem(row, column, shown, f"a value not used before in this file (row {first})")
+            return False
+        return True
+
+    def first_copy(self, record: dict[str, Any], row: int) -> bool:
+        """For rows without an id of their own (keyed by their content): False, and a
+        problem, when the same row already appeared earlier in this file."""
+        first = self.seen_keys.setdefault(record["external_id"], row)
+        if first != row:
+            self.problem(
+                row,
+                None,
+                None,
+                f"a row not repeated: this one is identical to row {first} (if both really "
+                "happened, give each an external_id)",
+            )
             return False
         return True
 
@@ -281,8 +306,21 @@ Records = list[tuple[int, dict[str, Any]]]
 
 def _write_people(job: _FileImport, records: Records) -> None:
     rows, managers = [], []
+    holders = _slack_id_holders(job, records)
     for number, record in records:
         if not job.first_time(("person", record["email"]), number, "email", record["email"]):
+            continue
+        slack_id = record.get("slack_user_id")
+        if slack_id and not job.first_time(("slack", slack_id), number, "slack_user_id", slack_id):
+            continue
+        if slack_id and holders.get(slack_id, record["email"]) != record["email"]:
+            # Two people with one Slack account: that user would see the other's numbers.
+            job.problem(
+                number,
+                "slack_user_id",
+                slack_id,
+                f"a Slack user id nobody else has ({holders[slack_id]} has it)",
+            )
             continue
         if manager := record.pop("manager_email", None):
             managers.append((number, record["email"], manager))
@@ -299,6 +337,18 @@ def _write_people(job: _FileImport, records: Records) -> None:
     )
     job.people = PeopleDirectory.load(job.session, job.workspace_id)
     _link_managers(job, managers)
+
+
+def _slack_id_holders(job: _FileImport, records: Records) -> dict[str, str]:
+    """Who holds each Slack id once this file is in: people already stored keep theirs
+    unless this file gives them another."""
+    reassigned = {r["email"] for _, r in records if "slack_user_id" in r}
+    stored = job.session.execute(
+        select(Person.slack_user_id, Person.email).where(
+            Person.workspace_id == job.workspace_id, Person.slack_user_id.is_not(None)
+        )
+    )
+    return {slack_id: email for slack_id, email in stored if email not in reassigned}
 
 
 def _link_managers(job: _FileImport, managers: list[tuple[int, str, str]]) -> None:
@@ -326,7 +376,7 @@ def _link_managers(job: _FileImport, managers: list[tuple[int, str, str]]) -> No
 def _write_deals(job: _FileImport, records: Records) -> None:
     rows = []
     for number, record in records:
-        if not job.first_time(record["external_id"], number, "external_id", record["external_id"]):
+        if not _first(job, record, number):
             continue
         owner_id = job.resolve_person(number, "owner", record.pop("owner"))
         if owner_id is None:
@@ -381,7 +431,7 @@ def _write_activities(job: _FileImport, records: Records) -> None:
     known = deal_ids(job.session, job.workspace_id, (r["deal"] for _, r in records if "deal" in r))
     rows = []
     for number, record in records:
-        if not job.first_time(record["external_id"], number, "external_id", record["external_id"]):
+        if not _first(job, record, number):
             continue
         owner_id = job.resolve_person(number, "owner", record.pop("owner"))
         deal = record.pop("deal", None)
@@ -411,7 +461,7 @@ def _write_activities(job: _FileImport, records: Records) -> None:
 def _write_feedback(job: _FileImport, records: Records) -> None:
     rows = []
     for number, record in records:
-        if not job.first_time(record["external_id"], number, "external_id", record["external_id"]):
+        if not _first(job, record, number):
             continue
         about_id = job.resolve_person(number, "about", record.pop("about"))
         if about_id is None:
@@ -445,3 +495,12 @@ _MODELS: dict[str, Any] = {
     "activities": Activity,
     "feedback": Feedback,
 }
+
+
+def _first(job: _FileImport, record: dict[str, Any], number: int) -> bool:
+    """The first time this activity or feedback appears in the file: by its external_id,
+    or, for rows the export gave none, by its content."""
+    key = record["external_id"]
+    if key.startswith(CONTENT_KEY_PREFIXES):
+        return job.first_copy(record, number)
+    return job.first_time(key, number, "external_id", key)

@@ -242,6 +242,9 @@ def _check_deal(record: dict[str, Any], ctx: ReadContext) -> list[CellProblem]:
     return []
 
 
+CONTENT_KEY_PREFIXES = ("activity:", "feedback:")
+
+
 def _content_key(prefix: str, record: dict[str, Any]) -> str:
     """A stable id for rows whose export has none, so re-importing updates instead of adding."""
     text = "|".join(f"{k}={record[k]}" for k in sorted(record))

@@ -157,7 +157,10 @@ def instant(raw: str, zone: tzinfo, formats: Sequence[str] = ISO_DATE_FORMATS) -
             raise FieldError("a timestamp like 2026-03-04T14:30:00Z (or a date)") from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=zone)
-    return parsed.astimezone(UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:  # year 1 or 9999 pushed past the calendar by its offset
+        raise FieldError("a timestamp between the years 1 and 9999 in UTC") from None
 
 
 def url(raw: str) -> str:
@@ -172,7 +175,7 @@ def timezone_name(raw: str) -> str:
     value = raw.strip()
     try:
         ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: "America", a long name
         raise FieldError("an IANA timezone like America/New_York or Europe/Berlin") from None
     return value
 
