@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from bot.delivery.once import Outgoing
+from bot.delivery.once import Outgoing, not_read_back
 from bot.render.renderer import message
 from bot.services import pairing
 from bot.store.models import Pairing
@@ -52,9 +52,7 @@ def run(ctx: JobContext) -> str:
                             metadata=metadata,
                         )
                     ),
-                    # The pair's group DM is not read back (that takes mpim:history, the
-                    # right to read what they write to each other): see bot.delivery.once.
-                    lambda: None,
+                    not_read_back,
                 )
             )
         for outcome in ctx.deliver(workspace_id, reminders):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
-from bot.delivery.once import Outgoing
+from bot.delivery.once import Outgoing, not_read_back
 from bot.services import pairing
 from bot.slack import pairing_messages
 from jobs.context import JobContext, iso_week
@@ -37,7 +37,7 @@ def run(ctx: JobContext) -> str:
                 str(group_id),
                 week,
                 partial(_posted, pairing_messages.introduce_group, ctx, group_id),
-                _not_read_back,
+                not_read_back,
             )
             for group_id in round_.groups
         ]
@@ -53,9 +53,3 @@ def _posted(post: Any, ctx: JobContext, item_id: int, metadata: dict[str, Any]) 
         return {}
     channel, ts = posted
     return {"channel": channel, "ts": ts}
-
-
-def _not_read_back() -> None:
-    """Group DMs are not read back: that takes mpim:history, the right to read what mentors
-    and peers write to each other. A crash in the one-call window may repeat an intro."""
-    return None

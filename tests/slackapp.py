@@ -15,6 +15,8 @@ from dataclasses import dataclass, replace
 from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
+from slack_bolt import App
+
 from bot.clock import Clock
 from bot.config import Settings
 from bot.slack.app import create_app
@@ -104,14 +106,20 @@ def running_app(
             slack_signing_secret=slack.SIGNING_SECRET,
             slack_api_url=stub.base_url,
         )
-        app = create_app(settings, db, clock)
-        server = make_server(
-            "127.0.0.1", 0, web_app(app), server_class=_ThreadingServer, handler_class=_QuietHandler
-        )
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
-        try:
-            yield SlackApp(stub, f"http://127.0.0.1:{server.server_port}", settings)
-        finally:
-            server.shutdown()
-            server.server_close()
+        with serving(create_app(settings, db, clock)) as root_url:
+            yield SlackApp(stub, root_url, settings)
+
+
+@contextmanager
+def serving(app: App) -> Iterator[str]:
+    """The Bolt app behind the production WSGI wrapper on 127.0.0.1; yields its root URL."""
+    server = make_server(
+        "127.0.0.1", 0, web_app(app), server_class=_ThreadingServer, handler_class=_QuietHandler
+    )
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()

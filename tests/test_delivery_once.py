@@ -32,10 +32,14 @@ def workspace_id(db: Database) -> int:
 
 
 @pytest.fixture
-def stub() -> Any:
-    clock = {"now": NOW}
-    with SlackStub(clock=lambda: clock["now"]) as running:
-        running.clock = clock  # the test moves Slack's clock along with the job's
+def slack_time() -> dict[str, datetime]:
+    """Slack's clock (message ts follow it); a test moves it along with the job's."""
+    return {"now": NOW}
+
+
+@pytest.fixture
+def stub(slack_time: dict[str, datetime]) -> Any:
+    with SlackStub(clock=lambda: slack_time["now"]) as running:
         yield running
 
 
@@ -97,19 +101,21 @@ def test_a_post_slack_took_but_never_answered_is_not_sent_again(db, workspace_id
     assert row(db).status == "sent" and row(db).message_ts == posts_in_dm(stub)[0]["ts"]
 
 
-def test_a_claim_younger_than_the_lease_is_left_to_its_sender(db, workspace_id, stub) -> None:
+def test_a_claim_younger_than_the_lease_is_left_to_its_sender(
+    db, workspace_id, stub, slack_time
+) -> None:
     client = client_for(stub)
     claimed_earlier(db, workspace_id, NOW - timedelta(minutes=1))  # still at work
     assert deliver(db, client, workspace_id, nudge(client), NOW).status == "busy"
     assert posts_in_dm(stub) == []
     later = NOW + LEASE
-    stub.clock["now"] = later
+    slack_time["now"] = later
     assert deliver(db, client, workspace_id, nudge(client), later).status == "sent"
     assert len(posts_in_dm(stub)) == 1
 
 
 def test_a_dead_senders_message_that_landed_is_found_and_marked_sent(
-    db, workspace_id, stub
+    db, workspace_id, stub, slack_time
 ) -> None:
     client = client_for(stub)
     first = nudge(client)
@@ -117,7 +123,7 @@ def test_a_dead_senders_message_that_landed_is_found_and_marked_sent(
     claimed_earlier(db, workspace_id, NOW)
     first.send(first.metadata)
     later = NOW + timedelta(hours=1)
-    stub.clock["now"] = later
+    slack_time["now"] = later
     assert deliver(db, client, workspace_id, nudge(client), later).status == "skipped"
     assert len(posts_in_dm(stub)) == 1
     assert row(db).status == "sent" and row(db).message_ts == posts_in_dm(stub)[0]["ts"]

@@ -15,7 +15,6 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.error import HTTPError
-from wsgiref.simple_server import make_server
 
 import pytest
 from cryptography.fernet import Fernet
@@ -26,14 +25,13 @@ from bot.config import Settings
 from bot.logs import configure_logging
 from bot.slack.app import create_app
 from bot.slack.installs import installation_store
-from bot.slack.wsgi import web_app
 from bot.store.engine import Database
 from bot.store.models import Delivery, Person
 from jobs.registry import run_job
 from tests.helpers import ORG, run, write
 from tests.slack import requests as slack
 from tests.slack.stub import Call, SlackStub
-from tests.slackapp import _QuietHandler, _ThreadingServer
+from tests.slackapp import serving
 
 KEY = Fernet.generate_key().decode("ascii")
 TOKEN_TEXT = re.compile(r"xox[abpe]-")
@@ -117,21 +115,8 @@ def installed(db: Database, settings: Settings, tmp_path: Path) -> Iterator[Inst
             token_keys=(KEY,),
             slack_api_url=stub.base_url,
         )
-        app = create_app(configured, db, clock)
-        server = make_server(
-            "127.0.0.1",
-            0,
-            web_app(app),
-            server_class=_ThreadingServer,
-            handler_class=_QuietHandler,
-        )
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
-        try:
-            yield Installed(stub, f"http://127.0.0.1:{server.server_port}", configured, db)
-        finally:
-            server.shutdown()
-            server.server_close()
+        with serving(create_app(configured, db, clock)) as root_url:
+            yield Installed(stub, root_url, configured, db)
 
 
 def raw_rows(db: Database) -> list[str]:

@@ -65,6 +65,13 @@ class Outgoing:
         return {"event_type": METADATA_EVENT, "event_payload": {"key": key_text(self.key)}}
 
 
+def not_read_back() -> None:
+    """The conversation of a group DM (mentors, peer groups) is not read back: that takes
+    mpim:history, the right to read what its members write to each other. A crash in the
+    one-call window may repeat such a message."""
+    return None
+
+
 def direct_message(
     client: Any, kind: str, user_id: str, period: str, build: Callable[[], dict[str, Any]]
 ) -> Outgoing:

@@ -35,8 +35,9 @@ def serve_socket_mode(settings: Settings) -> None:
 
 
 def serve_http(settings: Settings, host: str, port: int, workers: int, threads: int) -> None:
-    """gunicorn with threaded workers; in each, Bolt runs listeners (acks included) on a pool
-    of 32 threads and charts are drawn in a separate process, so acks stay fast."""
+    """gunicorn with threaded workers; in each, listeners acknowledge at once and then wait
+    for a work slot (bot/slack/slots.py), and charts are drawn in a separate process, so
+    acks stay fast."""
     from gunicorn.app.base import BaseApplication
 
     from bot.slack.wsgi import application, require_http_settings
