@@ -550,6 +550,7 @@ def test_approval_later_than_the_draft_moves_the_deadlines(org) -> None:
     (plan,) = list_plans(org.db, TEAM, [plan_id])
     assert plan["started_on"] == later and plan["version"] == 2
     assert plan["objectives"][0]["deadline"] == "2026-09-02"
+    assert plan["objectives"][0]["statement"].endswith("by Sep 2, 2026")  # the sentence too
     assert [cp["due_on"] for cp in plan["checkpoints"]] == [
         later + timedelta(days=30),
         later + timedelta(days=60),

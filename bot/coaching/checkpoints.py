@@ -163,13 +163,14 @@ def _decide(progress: tuple[ObjectiveProgress, ...], day: int) -> tuple[Decision
                 "their targets: this approach is not working; rethink the plan."
             )
         if behind:
-            return Decision.INTENSIFY, _names(behind, "is still behind at day 90")
+            return Decision.INTENSIFY, _behind(behind, f"still behind at day {day}")
         return Decision.CONTINUE, "Real progress but not all targets met: another 90-day cycle."
     if behind:
-        return Decision.INTENSIFY, _names(behind, "is behind the pace needed")
+        return Decision.INTENSIFY, _behind(behind, "behind the pace needed")
     return Decision.CONTINUE, "On track: keep the plan as it is."
 
 
-def _names(items: list[ObjectiveProgress], what: str) -> str:
-    labels = ", ".join(p.objective.label for p in items)
-    return f"{labels} {what}: more frequent sessions, role-plays and a mentor."
+def _behind(items: list[ObjectiveProgress], where: str) -> str:
+    labels = " and ".join(p.objective.label for p in items)
+    verb = "is" if len(items) == 1 else "are"
+    return f"{labels} {verb} {where}: more frequent sessions, role-plays and a mentor."

@@ -15,7 +15,7 @@ from bot.coaching.assessment import AssessmentConfig
 from bot.services import people
 from bot.services.assessments import current_payloads
 from bot.store.engine import Database
-from bot.store.models import Feedback, Person, PracticeMark, Workspace
+from bot.store.models import Feedback, Person, PracticeMark
 from bot.vocabulary import FEEDBACK_SOURCES, SKILLS
 
 
@@ -146,11 +146,6 @@ def record_feedback(
         )
 
 
-def workspace_known(db: Database, team_id: str) -> bool:
-    with db.begin() as session:
-        return session.scalar(select(Workspace.id).where(Workspace.team_id == team_id)) is not None
-
-
 def _current_payloads(
     db: Database,
     viewer: Viewer,
@@ -181,8 +176,10 @@ def snooze_nudges(db: Database, viewer: Viewer, today: date) -> date:
 
 def mark_practice_done(db: Database, viewer: Viewer, skill: str, week: str, now: datetime) -> bool:
     """The rep did the week's practice action; False when it was already marked."""
-    if viewer.workspace_id is None or viewer.person_id is None or skill not in SKILLS:
+    if viewer.workspace_id is None or viewer.person_id is None:
         raise NotAllowed("coachbot does not know you yet.")
+    if skill not in SKILLS:
+        raise NotAllowed("That button is out of date; use the one in this week's nudge.")
     with db.begin() as session:
         done = session.scalar(
             select(PracticeMark.id).where(

@@ -134,12 +134,12 @@ def approve(db: Database, viewer: Viewer, plan_id: int, today: date, now: dateti
         shift = (today - plan.drafted_on).days
         if shift:  # approved later than drafted: deadlines move with the start
             objectives = [
-                {
-                    **o,
-                    "deadline": (
+                _restated(
+                    o,
+                    deadline=(
                         date.fromisoformat(o["deadline"]) + timedelta(days=shift)
                     ).isoformat(),
-                }
+                )
                 for o in version.objectives
             ]
             _new_version(session, plan, objectives, version.cadence, version.rationale, viewer, now)
@@ -170,9 +170,7 @@ def edit_targets(
                 raise PlanError(
                     f"The target for {objective['label']} must improve on the baseline."
                 )
-            updated = {**objective, "target": float(target)}
-            updated["statement"] = _objective(updated).statement
-            objectives.append(updated)
+            objectives.append(_restated(objective, target=float(target)))
         _new_version(session, plan, objectives, version.cadence, version.rationale, viewer, now)
 
 
@@ -433,6 +431,13 @@ def review_dict(result: CheckpointReview) -> dict[str, Any]:
     }
 
 
+def _restated(objective: dict[str, Any], **changes: Any) -> dict[str, Any]:
+    """A stored objective with `changes`, its sentence written again to match them."""
+    updated = {**objective, **changes}
+    updated["statement"] = _objective(updated).statement
+    return updated
+
+
 def _objective(data: dict[str, Any]) -> Objective:
     fields = {k: data[k] for k in Objective.__dataclass_fields__}
     fields["deadline"] = date.fromisoformat(str(data["deadline"]))
@@ -528,6 +533,7 @@ def unsent_reviews(db: Database, team_id: str) -> list[int]:
                 .join(CoachingPlan, CoachingPlan.id == Checkpoint.plan_id)
                 .where(
                     CoachingPlan.workspace_id == workspace_id,
+                    CoachingPlan.status == "active",
                     Checkpoint.review.is_not(None),
                     Checkpoint.manager_decision.is_(None),
                 )

@@ -19,6 +19,7 @@ from bot.coaching import roleplay
 from bot.coaching.assessment import AssessmentConfig
 from bot.coaching.rubric import Item, score
 from bot.coaching.scenarios import Scenario, build_scenario
+from bot.render.formats import money
 from bot.services.assessments import current_payloads
 from bot.services.frames import deals_frame
 from bot.store.engine import Database
@@ -148,11 +149,12 @@ def answer(db: Database, viewer: Viewer, session_id: int, text: str, now: dateti
         result = roleplay.reply(roleplay.from_dict(row.state), text, library)
         row.state = roleplay.to_dict(result.state)
         row.updated_at = now
+        total = score(result.scores) if result.scores else None
         if result.state.finished:
             row.status = "stopped" if result.state.outcome == "stopped" else "finished"
             row.finished_at = now
             row.scores = [vars(i) for i in result.scores]
-            row.score = score(result.scores) if result.scores else None
+            row.score = total
             _count_as_practice(session, row, now)
         scenario = result.state.scenario
     finished = result.state.finished
@@ -161,7 +163,7 @@ def answer(db: Database, viewer: Viewer, session_id: int, text: str, now: dateti
         result.buyer,
         finished,
         result.scores,
-        score(result.scores) if result.scores else None,
+        total,
         roleplay.exemplar(scenario, library) if finished else None,
         roleplay.fill(library["skills"][scenario.skill]["exercise"], scenario)
         if finished
@@ -276,9 +278,16 @@ def exemplar_calls(
     )
     return [
         {
-            "title": f"Won: {d.account or 'a customer'} ({(d.industry or '').replace('_', ' ')}, "
-            f"{d.product or 'deal'}, ${float(d.amount):,.0f})",
+            "title": _exemplar_title(d.account, d.industry, d.product, d.amount),
             "url": quote(d.recording_url, safe=":/?#[]@!$&'()*+,;=%~"),
         }
         for d in ranked[:EXEMPLAR_CALLS]
     ]
+
+
+def _exemplar_title(
+    account: str | None, industry: str | None, product: str | None, amount: Any
+) -> str:
+    """'Won: Globex (manufacturing, Suite, $42k)', leaving out what the CRM left empty."""
+    details = [(industry or "").replace("_", " "), product or "", money(amount)]
+    return f"Won: {account or 'a customer'} ({', '.join(d for d in details if d)})"
