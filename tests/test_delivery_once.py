@@ -154,13 +154,17 @@ def test_many_senders_racing_for_one_key_send_once(db, workspace_id, stub) -> No
 
     def race() -> None:
         start.wait()
-        outcomes.append(deliver(db, client, workspace_id, nudge(client), NOW).status)
+        try:
+            outcomes.append(deliver(db, client, workspace_id, nudge(client), NOW).status)
+        except Exception as error:  # a crashed sender must fail the test, not vanish
+            outcomes.append(f"raised {error!r}")
 
     threads = [threading.Thread(target=race) for _ in range(8)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(30)
+    assert not any(t.is_alive() for t in threads) and len(outcomes) == 8, outcomes
     assert sorted(outcomes).count("sent") == 1
     assert set(outcomes) <= {"sent", "busy", "skipped"}
     assert len(posts_in_dm(stub)) == 1

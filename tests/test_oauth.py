@@ -162,8 +162,15 @@ def test_two_workspaces_install_and_each_is_answered_with_its_own_token(
         )
         assert token_of(answer) == token
     # A rep of one workspace is unknown in the other, whatever their user id looks like.
+    dms_before = len(dm_posts_to(installed.stub, "U0MIA"))
     assert installed.command("rep <@U1ANN>", "U0MIA", "T0AAA") == 200
-    assert not dm_posts_to(installed.stub, "U1MIA")
+    [refusal] = installed.stub.wait_for("response_url", where=lambda c: "U0MIA" in c.path)
+    assert "find that person" in str(refusal.body)
+    installed.stub.none_within(
+        "chat.postMessage",
+        where=lambda c: c.channel == installed.stub.dm_channel("U0MIA"),
+        already=dms_before,
+    )
 
     # Jobs run once per installed workspace, each with its own token and its own delivery log.
     summary = run_job("nudges", installed.settings, MONDAY_EVENING)

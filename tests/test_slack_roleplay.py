@@ -35,7 +35,7 @@ def _start(slack_app, skill: str = "negotiation") -> tuple[str, str]:
     """Start a role-play; returns (DM channel, thread ts)."""
     assert slack_app.command(f"roleplay {skill}", "U0ANN") == 200
     intro, first = slack_app.dms_to("U0ANN", 2)
-    assert "Role-play: Negotiation" in text_of(intro) or "Role-play:" in text_of(intro)
+    assert f"Role-play: {skill.replace('_', ' ').capitalize()}" in text_of(intro)
     assert intro.body.get("thread_ts") in (None, "")
     assert first.body["thread_ts"] == intro.response["ts"]
     return intro.channel, intro.response["ts"]

@@ -248,6 +248,23 @@ class SlackStub:
                 if call.status == 404 or call.response.get("error") == "unknown_method"
             ]
 
+    def none_within(
+        self,
+        method: str,
+        seconds: float = 1.0,
+        where: Callable[[Call], bool] | None = None,
+        already: int = 0,
+    ) -> None:
+        """Fails if a call to `method` (matching `where`) beyond the `already` seen arrives
+        within `seconds`: how a test says "and nothing else was sent", given that listeners
+        keep working after the ack."""
+        try:
+            extra = self.wait_for(method, already + 1, timeout=seconds, where=where)
+        except AssertionError:
+            return
+        shown = "\n".join(f"  {_describe(call)}" for call in extra[already:])
+        raise AssertionError(f"unexpected call(s) to {method!r}:\n{shown}")
+
     def wait_for(
         self,
         method: str,
