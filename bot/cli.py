@@ -338,6 +338,7 @@ def _operator(db: Database, settings: Settings, team: str, email: str) -> Viewer
 
 
 def _checkpoints(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.delivery.once import deliver_all
     from bot.delivery.outbox import finish, sending_client
     from bot.services import plans
     from bot.slack import plan_messages
@@ -355,13 +356,28 @@ def _checkpoints(args: argparse.Namespace, settings: Settings) -> int:
         found = plans.checkpoint_for_delivery(db, checkpoint_id)
         name = found["plan"]["rep_name"]
         print(f"{name}, day {review.day}: suggests {review.decision} - {review.reason}")
-        if client is not None:
-            plan_messages.send_review(client, db, checkpoint_id)
+        if client is not None:  # keyed like the reviews job's, so the worker will not resend
+            deliver_all(
+                db,
+                client,
+                _workspace_id(db, team),
+                plan_messages.review_messages(client, db, checkpoint_id),
+                SystemClock().now,
+            )
     if not due:
         print("No checkpoint reviews are due.")
     if client is not None and (page := finish(client, "coachbot preview: checkpoint reviews")):
         print(f"Preview: {page}")
     return 0
+
+
+def _workspace_id(db: Database, team_id: str) -> int:
+    from bot.store.workspaces import find_workspace_id
+
+    with db.begin() as session:
+        found = find_workspace_id(session, team_id)
+    assert found is not None  # the caller found checkpoints in it
+    return found
 
 
 def _effectiveness(args: argparse.Namespace, settings: Settings) -> int:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from bot.delivery.once import Outgoing, direct_message
 from bot.services import plans
 from bot.slack import plan_messages
 from jobs.context import JobContext
@@ -14,27 +13,10 @@ def run(ctx: JobContext) -> str:
         for checkpoint_id in plans.due_checkpoints(ctx.db, team_id, ctx.now.date()):
             plans.run_checkpoint(ctx.db, team_id, checkpoint_id, ctx.now, ctx.settings.stages)
             reviewed += 1
-        reviews: list[Outgoing] = []
-        for checkpoint_id in plans.unsent_reviews(ctx.db, team_id):
-            found = plans.checkpoint_for_delivery(ctx.db, checkpoint_id)
-            plan = found["plan"]
-            for role, user, name in (
-                ("rep", plan["rep_slack_id"], "you"),
-                ("manager", plan["manager_slack_id"], plan["rep_name"]),
-            ):
-                if not user:
-                    continue
-                payload = plan_messages.review_message(
-                    found["review"], name, checkpoint_id, for_manager=role == "manager"
-                )
-                reviews.append(
-                    direct_message(
-                        ctx.client,
-                        f"review-{role}",
-                        user,
-                        str(checkpoint_id),
-                        lambda payload=payload: payload,
-                    )
-                )
+        reviews = [
+            message
+            for checkpoint_id in plans.unsent_reviews(ctx.db, team_id)
+            for message in plan_messages.review_messages(ctx.client, ctx.db, checkpoint_id)
+        ]
         sent += sum(o.status == "sent" for o in ctx.deliver(workspace_id, reviews))
     return f"reviews: {reviewed} measured, {sent} messages sent"

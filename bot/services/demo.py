@@ -13,6 +13,7 @@ from bot.clock import Clock, FixedClock
 from bot.coaching.assessment import AssessmentConfig
 from bot.commands import parse
 from bot.config import Settings
+from bot.delivery.once import deliver_all
 from bot.delivery.preview import PreviewClient
 from bot.demo.generate import DEMO_AS_OF
 from bot.ingest.importer import FileReport, ImportRequest
@@ -165,7 +166,8 @@ def write_slack_preview(db: Database, settings: Settings, folder: Path) -> tuple
             plan_messages.send_draft(client, db, plan["id"])
         for checkpoint in plan["checkpoints"]:
             if checkpoint["decision"]:
-                plan_messages.send_review(client, db, checkpoint["id"])
+                reviews = plan_messages.review_messages(client, db, checkpoint["id"])
+                deliver_all(db, client, rep.workspace_id, reviews, clock.now)
     # The weekly cycle the worker runs: Friday's manager digests (15:00 in the managers'
     # timezones) and Monday's nudges (09:00 in each rep's).
     friday = datetime.combine(DEMO_AS_OF, time(23, 30), tzinfo=UTC)

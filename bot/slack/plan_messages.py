@@ -10,6 +10,7 @@ from typing import Any
 from slack_sdk import WebClient
 
 from bot.coaching.plans import CHECKPOINT_DAYS
+from bot.delivery.once import Outgoing, direct_message
 from bot.render.renderer import message, view
 from bot.services import plans
 from bot.slack import privacy
@@ -62,22 +63,26 @@ def send_to_rep(client: WebClient, db: Database, plan_id: int) -> bool:
     return True
 
 
-def send_review(client: WebClient, db: Database, checkpoint_id: int) -> None:
-    """The review to the rep (what was measured) and to the manager (with decision buttons)."""
+def review_messages(client: WebClient, db: Database, checkpoint_id: int) -> list[Outgoing]:
+    """The review to the rep (what was measured) and to the manager (with decision buttons),
+    keyed so that whoever sends them (the reviews job, the CLI) sends each once."""
     found = plans.checkpoint_for_delivery(db, checkpoint_id)
     plan = found["plan"]
-    if plan["rep_slack_id"]:
-        privacy.send_dm(
-            client,
-            plan["rep_slack_id"],
-            review_message(found["review"], "you", checkpoint_id, for_manager=False),
-        )
-    if plan["manager_slack_id"]:
-        privacy.send_dm(
-            client,
-            plan["manager_slack_id"],
-            review_message(found["review"], plan["rep_name"], checkpoint_id, for_manager=True),
-        )
+    messages = []
+    for role, user, name in (
+        ("rep", plan["rep_slack_id"], "you"),
+        ("manager", plan["manager_slack_id"], plan["rep_name"]),
+    ):
+        if user:
+            payload = review_message(
+                found["review"], name, checkpoint_id, for_manager=role == "manager"
+            )
+            messages.append(
+                direct_message(
+                    client, f"review-{role}", user, str(checkpoint_id), lambda p=payload: p
+                )
+            )
+    return messages
 
 
 def _with_checkpoints(plan: dict[str, Any]) -> dict[str, Any]:
