@@ -63,11 +63,6 @@ class Settings:
         return self.slack_client_id is not None
 
     @property
-    def can_send(self) -> bool:
-        """Whether messages go to Slack (otherwise to the local preview)."""
-        return bool(self.slack_bot_token) or self.oauth
-
-    @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 

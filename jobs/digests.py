@@ -4,20 +4,22 @@ the team's coaching effectiveness."""
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+from datetime import date
 from functools import partial
 from typing import Any
 
 from sqlalchemy import select
 
-from bot.auth import can_view
 from bot.delivery.once import Outgoing
 from bot.render.charts import team_chart
 from bot.render.renderer import message
-from bot.services import coach, pairing
-from bot.services.effectiveness import effectiveness
+from bot.services import coach, pairing, plans
+from bot.services.effectiveness import EffectivenessReport, effectiveness
 from bot.services.identity import viewer_for_person
 from bot.slack import privacy
-from bot.store.models import Checkpoint, CoachingPlan, Person
+from bot.store.models import Person
 from jobs.context import JobContext, Tally, iso_week
 
 SEND_WEEKDAY = 4  # Friday
@@ -27,8 +29,16 @@ SEND_FROM_HOUR = 15
 def run(ctx: JobContext) -> str:
     tally = Tally("digests")
     for workspace_id, team_id in ctx.workspaces():
+        # One effectiveness report per workspace and local date, not one per manager: each
+        # loads the whole workspace's CRM data.
+        settings = ctx.settings
+        reports = functools.cache(
+            partial(
+                _effectiveness_on, ctx.db, team_id, settings.coaching_hourly_cost, settings.stages
+            )
+        )
         digests = [
-            _digest(ctx, team_id, workspace_id, manager)
+            _digest(ctx, team_id, workspace_id, manager, reports)
             for manager in _due_managers(ctx, workspace_id)
         ]
         for outcome in ctx.deliver(workspace_id, digests):
@@ -36,14 +46,26 @@ def run(ctx: JobContext) -> str:
     return str(tally)
 
 
-def _digest(ctx: JobContext, team_id: str, workspace_id: int, manager: dict[str, Any]) -> Outgoing:
+def _effectiveness_on(
+    db: Any, team_id: str, hourly_cost: float, stages: tuple[str, ...], today: date
+) -> EffectivenessReport:
+    return effectiveness(db, team_id, today, hourly_cost, stages)
+
+
+def _digest(
+    ctx: JobContext,
+    team_id: str,
+    workspace_id: int,
+    manager: dict[str, Any],
+    reports: Callable[[date], EffectivenessReport],
+) -> Outgoing:
     local = ctx.local(manager["timezone"])
     user = manager["slack_user_id"]
     return Outgoing(
         "digest",
         user,
         iso_week(local),
-        partial(_send, ctx, team_id, workspace_id, manager, local.date()),
+        partial(_send, ctx, team_id, workspace_id, manager, local.date(), reports),
         lambda: privacy.open_dm(ctx.client, user),
     )
 
@@ -74,10 +96,11 @@ def _send(
     team_id: str,
     workspace_id: int,
     manager: dict[str, Any],
-    today: Any,
+    today: date,
+    reports: Callable[[date], EffectivenessReport],
     metadata: dict[str, Any],
 ) -> Any:
-    payload = digest_message(ctx, team_id, workspace_id, manager, today)
+    payload = digest_message(ctx, team_id, workspace_id, manager, today, reports(today))
     _channel, ts = privacy.post_dm(ctx.client, manager["slack_user_id"], payload, metadata=metadata)
     chart = team_chart(payload["chart_rows"], "Your team: win rate against each rep's peers")
     if chart is not None:
@@ -86,39 +109,23 @@ def _send(
 
 
 def digest_message(
-    ctx: JobContext, team_id: str, workspace_id: int, manager: dict[str, Any], today: Any
+    ctx: JobContext,
+    team_id: str,
+    workspace_id: int,
+    manager: dict[str, Any],
+    today: date,
+    report: EffectivenessReport,
 ) -> dict[str, Any]:
     viewer = viewer_for_person(ctx.db, ctx.settings, team_id, manager["id"])
     overview = coach.team(ctx.db, viewer, today, ctx.now, ctx.config)
     reps = overview.reps
-    with ctx.db.begin() as session:
-        status = {
-            p.rep_id: p.status
-            for p in session.scalars(
-                select(CoachingPlan).where(
-                    CoachingPlan.workspace_id == workspace_id,
-                    CoachingPlan.status.in_(("draft", "active")),
-                )
-            )
-        }
-        waiting = session.execute(
-            select(Checkpoint.day, Checkpoint.decision, CoachingPlan.rep_id)
-            .join(CoachingPlan, CoachingPlan.id == Checkpoint.plan_id)
-            .where(
-                CoachingPlan.workspace_id == workspace_id,
-                Checkpoint.decision.is_not(None),
-                Checkpoint.manager_decision.is_(None),
-            )
-        ).all()
-        names = {r["rep_id"]: r["name"] for r in reps}
-        reviews = [
-            {"rep": names[w.rep_id], "day": w.day, "decision": w.decision}
-            for w in waiting
-            if w.rep_id in names and can_view(session, viewer, w.rep_id)
-        ]
-    report = effectiveness(
-        ctx.db, team_id, today, ctx.settings.coaching_hourly_cost, ctx.settings.stages
-    )
+    status = plans.open_plan_status(ctx.db, workspace_id)
+    names = {r["rep_id"]: r["name"] for r in reps}  # only the reps this manager may see
+    reviews = [
+        {"rep": names[w["rep_id"]], "day": w["day"], "decision": w["decision"]}
+        for w in plans.reviews_awaiting_decision(ctx.db, workspace_id)
+        if w["rep_id"] in names
+    ]
     mine = [p for p in report.plans if p.rep_id in names]
     summary = None
     if mine:

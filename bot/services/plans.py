@@ -522,6 +522,36 @@ def list_plans(
         ]
 
 
+def open_plan_status(db: Database, workspace_id: int) -> dict[int, str]:
+    """Each rep's open plan's status (draft or active), by rep id."""
+    with db.begin() as session:
+        return {
+            p.rep_id: p.status
+            for p in session.scalars(
+                select(CoachingPlan).where(
+                    CoachingPlan.workspace_id == workspace_id, CoachingPlan.status.in_(OPEN)
+                )
+            )
+        }
+
+
+def reviews_awaiting_decision(db: Database, workspace_id: int) -> list[dict[str, Any]]:
+    """Reviewed checkpoints of active plans the manager has not decided on yet."""
+    with db.begin() as session:
+        rows = session.execute(
+            select(Checkpoint.day, Checkpoint.decision, CoachingPlan.rep_id)
+            .join(CoachingPlan, CoachingPlan.id == Checkpoint.plan_id)
+            .where(
+                CoachingPlan.workspace_id == workspace_id,
+                CoachingPlan.status == "active",
+                Checkpoint.decision.is_not(None),
+                Checkpoint.manager_decision.is_(None),
+            )
+            .order_by(Checkpoint.due_on)
+        ).all()
+    return [{"rep_id": r.rep_id, "day": r.day, "decision": r.decision} for r in rows]
+
+
 def unsent_reviews(db: Database, team_id: str) -> list[int]:
     """Reviewed checkpoints of active plans still waiting for the manager's decision: their
     messages are (re)sent by the reviews job, once each thanks to the delivery log."""
