@@ -12,6 +12,7 @@ from bot.auth import Viewer
 from bot.cli_output import assessment_json, assessment_table, biggest_gaps
 from bot.clock import SystemClock
 from bot.config import ConfigError, Settings, load_settings
+from bot.delivery.outbox import SendingUnavailable
 from bot.ingest.importer import FileReport, ImportRequest
 from bot.ingest.mapping import FORMATS
 from bot.ingest.problems import ImportRejected
@@ -170,6 +171,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ImportRejected as rejected:
         print(rejected.log.summary(), file=sys.stderr)
         return EXIT_PROBLEM
+    except SendingUnavailable as unavailable:
+        print(unavailable, file=sys.stderr)
+        return EXIT_PROBLEM
 
 
 def _database(settings: Settings, migrated: bool = True) -> Database:
@@ -298,7 +302,7 @@ def _plans(args: argparse.Namespace, settings: Settings) -> int:
             created = plans.draft_plans(db, team, today, now, config)
             print(f"{len(created)} draft plan(s) waiting for their managers' approval.")
             if args.send and created:
-                client = sending_client(settings, db)
+                client = sending_client(settings, db, team_id=team)
                 sent = sum(plan_messages.send_draft(client, db, plan_id) for plan_id in created)
                 print(f"Sent {sent} draft(s) to managers.")
                 if page := finish(client, "coachbot preview: draft plans"):
@@ -350,7 +354,7 @@ def _checkpoints(args: argparse.Namespace, settings: Settings) -> int:
     except plans.PlanError as problem:
         print(problem, file=sys.stderr)
         return EXIT_PROBLEM
-    client = sending_client(settings, db) if args.send else None
+    client = sending_client(settings, db, team_id=team) if args.send else None
     for checkpoint_id in due:
         review = plans.run_checkpoint(db, team, checkpoint_id, SystemClock().now(), settings.stages)
         found = plans.checkpoint_for_delivery(db, checkpoint_id)
@@ -431,7 +435,7 @@ def _pair(args: argparse.Namespace, settings: Settings) -> int:
         print("Nobody new to pair: every rep with a priority gap has a mentor")
         print("or nobody is credibly strong in it.")
     if args.send:
-        client = sending_client(settings, db)
+        client = sending_client(settings, db, team_id=team)
         for pairing_id in result.invited:
             pairing_messages.invite(client, db, pairing_id)
         for group_id in result.groups:

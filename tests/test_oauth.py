@@ -22,6 +22,7 @@ from sqlalchemy import select, text
 
 from bot.clock import FixedClock
 from bot.config import Settings
+from bot.delivery.outbox import SendingUnavailable, sending_client
 from bot.logs import configure_logging
 from bot.slack.app import create_app
 from bot.slack.installs import installation_store
@@ -272,3 +273,13 @@ def test_with_one_token_every_subscribed_event_still_has_a_listener(
             for kind in ("app_uninstalled", "tokens_revoked"):
                 assert app.send(slack.event({"type": kind}, team_id="T0TEST")) == 200
             assert _eventually(lambda: caplog.text.count("SLACK_BOT_TOKEN no longer works") == 2)
+
+
+def test_cli_sending_uses_the_named_workspaces_stored_token(installed: Installed) -> None:
+    installed.install("code-a", "T0AAA", "Acme", "xoxb-aaa-1")
+    client = sending_client(installed.settings, installed.db, team_id="T0AAA")
+    assert client.token == "xoxb-aaa-1"
+    with pytest.raises(SendingUnavailable, match="T0ZZZ has not installed coachbot"):
+        sending_client(installed.settings, installed.db, team_id="T0ZZZ")
+    with pytest.raises(SendingUnavailable, match="run-job roleplay_idle"):
+        sending_client(installed.settings, installed.db)

@@ -9,26 +9,52 @@ from typing import Any
 from bot.config import Settings
 from bot.delivery.preview import PreviewClient
 from bot.slack.client import make_sending_client
+from bot.slack.installs import BotTokens, installation_store
 from bot.store.engine import Database
 from bot.store.models import Person
 
 PREVIEW_FOLDER = Path("out/preview")
 
 
-def sending_client(settings: Settings, db: Database, folder: Path = PREVIEW_FOLDER) -> Any:
+class SendingUnavailable(Exception):
+    """There is no token to send with; the message says what to do instead."""
+
+
+def sending_client(
+    settings: Settings,
+    db: Database,
+    folder: Path = PREVIEW_FOLDER,
+    team_id: str | None = None,
+) -> Any:
+    """Slack with the bot token (installed through OAuth: `team_id`'s stored token), or
+    the local preview when no token is configured."""
     if settings.slack_bot_token:
         return make_sending_client(settings)
     if settings.oauth:
-        raise ValueError(
-            "installed in many workspaces: send with each workspace's token "
-            "(jobs.registry.run_job does)"
-        )
+        return make_sending_client(settings, _installed_token(settings, db, team_id))
     with db.begin() as session:
         names = {
             p.slack_user_id: f"{p.name} ({p.role})"
             for p in session.query(Person).filter(Person.slack_user_id.is_not(None))
         }
     return PreviewClient(folder, names=names)
+
+
+def _installed_token(settings: Settings, db: Database, team_id: str | None) -> str:
+    if team_id is None:
+        raise SendingUnavailable(
+            "coachbot is installed in many workspaces (SLACK_CLIENT_ID) and this command "
+            "sends for all of them at once: run the scheduled job instead, which sends with "
+            "each workspace's own token (for idle role-plays: coachbot run-job roleplay_idle)"
+        )
+    token = BotTokens(installation_store(settings, db.engine), settings)(team_id)
+    if token is None:
+        raise SendingUnavailable(
+            f"workspace {team_id} has not installed coachbot (or has removed it), so there "
+            "is no token to send with: install it from https://YOUR-HOST/slack/install, or "
+            "leave out --send"
+        )
+    return token
 
 
 def finish(client: Any, title: str) -> Path | None:
