@@ -120,7 +120,10 @@ def build_parser() -> argparse.ArgumentParser:
     failures.add_argument("--limit", type=int, default=20, help="how many recent ones (20)")
 
     job = commands.add_parser("run-job", help="run one scheduled job now")
-    job.add_argument("name", help="recompute, nudges, digests, reviews, pairing, roleplay_idle")
+    job.add_argument(
+        "name",
+        help="recompute, nudges, digests, reviews, pairing, roleplay_idle, mentoring_reminders",
+    )
     job.add_argument(
         "--as-of",
         type=_instant,

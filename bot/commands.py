@@ -92,7 +92,8 @@ def _with_skill(args: list[str], text: str) -> Command:
 
 # DM intents: plain-language phrases mapped to the same commands.
 _INTENTS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("help", re.compile(r"^\s*(help|\?|what can you do|commands?)\b", re.I)),
+    # Anywhere in the text: "can you help me" is asking for help, not for "me".
+    ("help", re.compile(r"^\s*\?|\b(help|what can you do|commands?)\b", re.I)),
     ("roleplay", re.compile(r"\b(role[\s-]?play|practi[cs]e)\b", re.I)),
     ("plan", re.compile(r"\b(my plan|coaching plan|plan)\b", re.I)),
     ("team", re.compile(r"\b(my team|team)\b", re.I)),

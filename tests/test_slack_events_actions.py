@@ -32,6 +32,7 @@ def slack_app(db, settings, clock, tmp_path):
         ("how am I doing?", "Your coaching snapshot"),
         ("my numbers please", "Your coaching snapshot"),
         ("help", "Here is what I can do"),
+        ("can you help me?", "Here is what I can do"),
         ("what's the weather", "I didn't catch that"),
         ("my plan", "No coaching plan"),
         ("roleplay negotiation", "Role-play: Negotiation"),
