@@ -310,3 +310,21 @@ def test_event_ids_are_forgotten_once_slack_can_no_longer_retry_them(slack_app, 
     assert forget_old_events(db, seen + timedelta(days=1, seconds=1)) >= 1
     with db.begin() as session:
         assert session.scalar(select(func.count()).select_from(ProcessedEvent)) == 0
+
+
+@pytest.mark.parametrize(
+    "action_id",
+    [Actions.APPROVE_PLAN, Actions.DECIDE_CHECKPOINT, Actions.ACCEPT_MENTORING],
+)
+def test_a_button_carrying_no_id_says_it_is_out_of_date(slack_app, action_id: str) -> None:
+    assert slack_app.click(action_id, "U0MIA", value="not-an-id") == 200
+    [reply] = slack_app.dms_to("U0MIA")
+    assert text_of(reply).startswith(":warning: That button is out of date")
+    assert "invalid literal" not in text_of(reply)  # no Python error text reaches people
+
+
+def test_snoozing_as_someone_coachbot_does_not_know_is_refused_politely(slack_app) -> None:
+    assert slack_app.click(Actions.SNOOZE_NUDGES, "U0NOBODY") == 200
+    [reply] = slack_app.dms_to("U0NOBODY")
+    assert "coachbot does not know you yet" in text_of(reply)
+    assert "Something went wrong" not in text_of(reply)

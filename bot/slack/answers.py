@@ -45,6 +45,30 @@ def notice(text: str) -> dict[str, Any]:
     return message("messages/notice.json.j2", text=text)
 
 
+class StaleButton(ValueError):
+    """A button or form whose value no longer makes sense (an old message, a changed app)."""
+
+    def __init__(self) -> None:
+        super().__init__("That button is out of date: use the newest message, or `/coach help`.")
+
+
+def button_id(raw: Any) -> int:
+    """The id a button or modal carries; StaleButton when it carries none."""
+    try:
+        return int(str(raw))
+    except ValueError:
+        raise StaleButton() from None
+
+
+def refusal(problem: Exception, undone: str = "") -> dict[str, Any]:
+    """What the user is told when a request cannot do what it says: what did not happen
+    (`undone`, e.g. "Feedback not saved"), the reason, and a lock when it is about who may
+    do what."""
+    icon = ":warning:" if isinstance(problem, StaleButton) else ":lock:"
+    lead = f"{undone}: " if undone else ""
+    return notice(f"{icon} {lead}{escape_mrkdwn(str(problem))}")
+
+
 def help_message(command: Command | None = None) -> dict[str, Any]:
     return message(
         "messages/help.json.j2",
@@ -78,7 +102,7 @@ def answer(command: Command, viewer: Viewer, deps: Deps, surface: Surface) -> No
     try:
         _ANSWERS[command.name](command, viewer, deps, surface)
     except coach.NotAllowed as refused:
-        surface.reply(notice(f":lock: {refused}"))
+        surface.reply(refusal(refused))
 
 
 def _me(_command: Command, viewer: Viewer, deps: Deps, surface: Surface) -> None:

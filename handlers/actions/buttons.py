@@ -10,7 +10,14 @@ from slack_sdk import WebClient
 
 from bot.commands import Command
 from bot.services import coach
-from bot.slack.answers import answer, help_message, notice, send_assessment, unknown_user_message
+from bot.slack.answers import (
+    answer,
+    help_message,
+    notice,
+    refusal,
+    send_assessment,
+    unknown_user_message,
+)
 from bot.slack.home import publish_home
 from bot.slack.middleware import deps_of, viewer_of
 from bot.slack.surfaces import DmSurface
@@ -48,7 +55,7 @@ def open_rep(
     try:
         send_assessment(viewer, subject_id, deps_of(context), surface)
     except coach.NotAllowed as refused:
-        surface.reply(notice(f":lock: {refused}"))
+        surface.reply(refusal(refused))
 
 
 def pause_nudges(ack: Ack, client: WebClient, context: BoltContext) -> None:
@@ -64,7 +71,11 @@ def resume_nudges(ack: Ack, client: WebClient, context: BoltContext) -> None:
 def _set_paused(client: WebClient, context: BoltContext, paused: bool) -> None:
     viewer = viewer_of(context, client)
     deps = deps_of(context)
-    coach.set_nudges_paused(deps.db, viewer, paused)
+    try:
+        coach.set_nudges_paused(deps.db, viewer, paused)
+    except coach.NotAllowed as refused:
+        DmSurface(client, context.user_id or "").reply(refusal(refused))
+        return
     publish_home(client, viewer, deps)
 
 
@@ -101,7 +112,7 @@ def mark_practice_done(
     try:
         fresh = coach.mark_practice_done(deps.db, viewer, action.get("value", ""), week, now)
     except coach.NotAllowed as refused:
-        surface.reply(notice(f":lock: {refused}"))
+        surface.reply(refusal(refused))
         return
     surface.reply(
         notice(
@@ -116,5 +127,9 @@ def snooze_nudges(ack: Ack, body: dict[str, Any], client: WebClient, context: Bo
     ack()
     viewer = viewer_of(context, client)
     deps = deps_of(context)
-    until = coach.snooze_nudges(deps.db, viewer, deps.today_for(viewer.timezone))
+    try:
+        until = coach.snooze_nudges(deps.db, viewer, deps.today_for(viewer.timezone))
+    except coach.NotAllowed as refused:
+        _surface(client, body).reply(refusal(refused))
+        return
     _surface(client, body).reply(notice(f"Snoozed: no nudge until {until.strftime('%A %b %-d')}."))

@@ -10,7 +10,7 @@ from slack_sdk import WebClient
 from bot.render.renderer import escape_mrkdwn
 from bot.services import pairing
 from bot.slack import pairing_messages
-from bot.slack.answers import notice
+from bot.slack.answers import StaleButton, button_id, notice, refusal
 from bot.slack.middleware import deps_of, viewer_of
 from bot.slack.surfaces import DmSurface
 
@@ -40,18 +40,24 @@ def _answer(
     deps = deps_of(context)
     surface = DmSurface(client, body["user"]["id"])
     try:
-        answered = pairing.respond(deps.db, viewer, int(action["value"]), accept, deps.clock.now())
-    except (ValueError, pairing.PairingError) as problem:
-        surface.reply(notice(f":lock: {escape_mrkdwn(problem)}"))
+        pairing_id = button_id(action.get("value"))
+        answered = pairing.respond(deps.db, viewer, pairing_id, accept, deps.clock.now())
+    except (StaleButton, pairing.PairingError) as problem:
+        surface.reply(refusal(problem))
         return
     details = pairing.pairing_details(deps.db, answered.id)
     name = escape_mrkdwn(details["mentee_name"])
     today = deps.today_for(viewer.timezone)
     if accept:
         channel = pairing_messages.introduce(client, deps.db, answered.id, today, viewer.team_id)
-        where = "in a group DM with the two of you" if channel else "when they have Slack linked"
         surface.reply(
-            notice(f":handshake: Thank you! I've introduced you to {name} {where}, with an agenda.")
+            notice(
+                f":handshake: Thank you! I've introduced you to {name} in a group DM with the "
+                "two of you, with an agenda."
+                if channel
+                else f":handshake: Thank you! {name} is not on Slack yet, so I could not "
+                "introduce you: please reach out to them directly."
+            )
         )
         return
     surface.reply(

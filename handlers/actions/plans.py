@@ -10,7 +10,7 @@ from slack_sdk import WebClient
 from bot.render.renderer import escape_mrkdwn
 from bot.services import plans
 from bot.slack import plan_messages
-from bot.slack.answers import notice
+from bot.slack.answers import StaleButton, button_id, notice, refusal
 from bot.slack.middleware import deps_of, viewer_of
 from bot.slack.surfaces import DmSurface
 
@@ -23,10 +23,10 @@ def approve_plan(
     deps = deps_of(context)
     surface = DmSurface(client, body["user"]["id"])
     try:
-        plan_id = int(action["value"])
+        plan_id = button_id(action.get("value"))
         plans.approve(deps.db, viewer, plan_id, deps.today_for(viewer.timezone), deps.clock.now())
-    except (ValueError, plans.PlanError) as problem:
-        surface.reply(notice(f":lock: {escape_mrkdwn(problem)}"))
+    except (StaleButton, plans.PlanError) as problem:
+        surface.reply(refusal(problem))
         return
     plan = plans.plan_for_delivery(deps.db, plan_id)
     sent = plan_messages.send_to_rep(client, deps.db, plan_id)
@@ -48,9 +48,9 @@ def edit_plan(
     viewer = viewer_of(context, client)
     deps = deps_of(context)
     try:
-        plan = plans.plan_details(deps.db, viewer, int(action["value"]))
-    except (ValueError, plans.PlanError) as problem:
-        DmSurface(client, body["user"]["id"]).reply(notice(f":lock: {escape_mrkdwn(problem)}"))
+        plan = plans.plan_details(deps.db, viewer, button_id(action.get("value")))
+    except (StaleButton, plans.PlanError) as problem:
+        DmSurface(client, body["user"]["id"]).reply(refusal(problem))
         return
     client.views_open(trigger_id=body["trigger_id"], view=plan_messages.edit_modal(plan))
 
@@ -62,13 +62,14 @@ def decide_checkpoint(
     viewer = viewer_of(context, client)
     deps = deps_of(context)
     surface = DmSurface(client, body["user"]["id"])
+    raw_id, _, decision = str(action.get("value", "")).partition(":")
     try:
-        checkpoint, decision = action["value"].split(":", 1)
-        status = plans.confirm(deps.db, viewer, int(checkpoint), decision, deps.clock.now())
-    except (ValueError, plans.PlanError) as problem:
-        surface.reply(notice(f":lock: {escape_mrkdwn(problem)}"))
+        checkpoint = button_id(raw_id)
+        status = plans.confirm(deps.db, viewer, checkpoint, decision, deps.clock.now())
+    except (StaleButton, plans.PlanError) as problem:
+        surface.reply(refusal(problem))
         return
-    found = plans.checkpoint_for_delivery(deps.db, int(checkpoint))
+    found = plans.checkpoint_for_delivery(deps.db, checkpoint)
     plan = found["plan"]
     label = decision.replace("replan", "re-plan")
     surface.reply(

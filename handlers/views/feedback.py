@@ -11,7 +11,7 @@ from bot.ids import Blocks
 from bot.render.renderer import escape_mrkdwn
 from bot.services import coach
 from bot.slack import privacy
-from bot.slack.answers import notice
+from bot.slack.answers import StaleButton, button_id, notice, refusal
 from bot.slack.middleware import deps_of, viewer_of
 from bot.vocabulary import FEEDBACK_SOURCES, SKILLS
 
@@ -47,7 +47,7 @@ def feedback_submitted(
     deps = deps_of(context)
     user = body["user"]["id"]
     try:
-        about_id = int(view.get("private_metadata") or "")
+        about_id = button_id(view.get("private_metadata"))
         coach.record_feedback(
             deps.db,
             viewer,
@@ -58,8 +58,8 @@ def feedback_submitted(
             note,
             deps.today_for(viewer.timezone),
         )
-    except (ValueError, coach.NotAllowed) as refused:
-        privacy.send_dm(client, user, notice(f":lock: Feedback not saved: {refused}"))
+    except (StaleButton, coach.NotAllowed) as refused:
+        privacy.send_dm(client, user, refusal(refused, "Feedback not saved"))
         return
     name = escape_mrkdwn(coach.person_name(deps.db, viewer, about_id) or "them")
     privacy.send_dm(

@@ -8,10 +8,9 @@ from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
 from bot.ids import Blocks
-from bot.render.renderer import escape_mrkdwn
 from bot.services import plans
 from bot.slack import plan_messages
-from bot.slack.answers import notice
+from bot.slack.answers import StaleButton, button_id, refusal
 from bot.slack.middleware import deps_of, viewer_of
 from bot.slack.surfaces import DmSurface
 
@@ -21,12 +20,12 @@ def plan_edited(
 ) -> None:
     viewer = viewer_of(context, client)
     deps = deps_of(context)
-    plan_id = int(view.get("private_metadata") or 0)
     try:
+        plan_id = button_id(view.get("private_metadata"))
         plan = plans.plan_details(deps.db, viewer, plan_id)
-    except plans.PlanError as problem:
+    except (StaleButton, plans.PlanError) as problem:
         ack()
-        DmSurface(client, body["user"]["id"]).reply(notice(f":lock: {escape_mrkdwn(problem)}"))
+        DmSurface(client, body["user"]["id"]).reply(refusal(problem))
         return
     values = view["state"]["values"]
     targets, errors = {}, {}
@@ -56,7 +55,11 @@ def plan_edited(
         ack(response_action="errors", errors=errors)
         return
     ack()
-    plans.edit_targets(deps.db, viewer, plan_id, targets, deps.clock.now())
+    try:
+        plans.edit_targets(deps.db, viewer, plan_id, targets, deps.clock.now())
+    except plans.PlanError as problem:  # closed meanwhile, or no longer theirs to edit
+        DmSurface(client, body["user"]["id"]).reply(refusal(problem))
+        return
     updated = plans.plan_for_delivery(deps.db, plan_id)
     message = (
         plan_messages.draft_message(updated)
