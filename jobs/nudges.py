@@ -81,7 +81,7 @@ def nudge_message(ctx: JobContext, team_id: str, rep: dict[str, Any], local: Any
             "messages/nudge.json.j2", onboarding=True, closed=closed, min_closed=min_closed
         )
     plan = plans.open_plan_of(ctx.db, rep["workspace_id"], rep["id"])
-    objective = None
+    objective, reason = None, "gap"
     if plan and plan["status"] == "active" and plan["objectives"]:
         focus = plan["objectives"][0]
         skill, objective = focus["skill"], focus["statement"]
@@ -92,7 +92,8 @@ def nudge_message(ctx: JobContext, team_id: str, rep: dict[str, Any], local: Any
     elif payload["gaps"]:
         skill = payload["gaps"][0]["skill"]
         action = content()["skills"][skill]["exercise"]
-    else:
+    else:  # no gap stands out: keep a strength sharp, or practise the basics
+        reason = "strength" if payload["strengths"] else "basics"
         skill = payload["strengths"][0]["skill"] if payload["strengths"] else "discovery"
         action = content()["skills"][skill]["exercise"]
     before = _win_rate_a_week_ago(ctx, rep, today)
@@ -103,6 +104,7 @@ def nudge_message(ctx: JobContext, team_id: str, rep: dict[str, Any], local: Any
         skill=skill,
         action=action,
         objective=objective,
+        reason=reason,
         before=before,
         now=now,
         change=None if before is None or now is None else now - before,

@@ -1592,3 +1592,25 @@ def test_the_filters_are_the_ones_templates_use() -> None:
         assert name in env.filters
     assert env.globals["ids"].actions.OPEN_REP == Actions.OPEN_REP
     assert env.globals["ids"].blocks.FEEDBACK_NOTE == Blocks.FEEDBACK_NOTE
+
+
+@pytest.mark.parametrize(
+    ("reason", "said"),
+    [("gap", "most revenue at stake"), ("strength", "one of your strengths"), ("basics", "yet")],
+)
+def test_the_nudge_says_why_this_skill_truthfully(reason: str, said: str) -> None:
+    payload = check_message(
+        message(
+            "messages/nudge.json.j2",
+            onboarding=False,
+            skill="discovery",
+            action="Ask three questions",
+            objective=None,
+            reason=reason,
+            before=None,
+            now=0.3,
+            change=None,
+        )
+    )
+    why = [t for t in contexts(payload) if t.startswith("This is your first weekly focus.")]
+    assert len(why) == 1 and said in why[0]

@@ -20,6 +20,11 @@ from bot.vocabulary import SKILLS
 
 logger = logging.getLogger(__name__)
 MAX_GAPS_SHOWN = 3
+PERSON_NOT_FOUND = (
+    "I can't find that person in the CRM data (or they haven't used coachbot yet, so their "
+    "Slack account isn't linked). Ask your admin to check their row in the people import: "
+    "the email must be the one they use in Slack, or add their Slack user id."
+)
 
 
 class Surface(Protocol):
@@ -151,12 +156,7 @@ def _rep(command: Command, viewer: Viewer, deps: Deps, surface: Surface) -> None
         raise coach.NotAllowed("`/coach rep` is for managers and admins.")
     subject = coach.subject_for_slack_user(deps.db, viewer, command.user)
     if subject is None:
-        surface.reply(
-            notice(
-                "I can't find that person in the CRM data (or they haven't used coachbot yet, "
-                "so their Slack account isn't linked). Check the people import."
-            )
-        )
+        surface.reply(notice(PERSON_NOT_FOUND))
         return
     send_assessment(viewer, subject.id, deps, surface)
 
@@ -184,7 +184,7 @@ def _feedback(command: Command, viewer: Viewer, deps: Deps, surface: Surface) ->
         raise coach.NotAllowed("Feedback is logged by managers about the people they coach.")
     subject = coach.subject_for_slack_user(deps.db, viewer, command.user)
     if subject is None:
-        surface.reply(notice("I can't find that person in the CRM data."))
+        surface.reply(notice(PERSON_NOT_FOUND))
         return
     if subject.id == viewer.person_id:
         surface.reply(notice("Feedback is about someone else: name one of your reps."))
