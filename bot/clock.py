@@ -37,3 +37,9 @@ class FixedClock:
 
 def today(clock: Clock) -> date:
     return clock.now().date()
+
+
+def iso_week(moment: datetime) -> str:
+    """The ISO week a moment falls in, '2026-W48': the period of a weekly message."""
+    year, week, _ = moment.isocalendar()
+    return f"{year}-W{week:02d}"

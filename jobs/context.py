@@ -60,11 +60,6 @@ class JobContext:
             return [(w.id, w.team_id) for w in session.scalars(query)]
 
 
-def iso_week(moment: datetime) -> str:
-    year, week, _ = moment.isocalendar()
-    return f"{year}-W{week:02d}"
-
-
 @dataclass
 class Tally:
     """What a job's deliveries came to, as the one-line summary operators read."""

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from bot.clock import iso_week
 from bot.delivery.once import Outgoing
 from bot.render.charts import team_chart
 from bot.render.renderer import message
@@ -20,7 +21,7 @@ from bot.services.effectiveness import EffectivenessReport, effectiveness
 from bot.services.identity import viewer_for_person
 from bot.slack import privacy
 from bot.store.models import Person
-from jobs.context import JobContext, Tally, iso_week
+from jobs.context import JobContext, Tally
 
 SEND_WEEKDAY = 4  # Friday
 SEND_FROM_HOUR = 15

@@ -4,19 +4,19 @@ last week. Reps who paused get nothing; a new rep gets an onboarding message ins
 
 from __future__ import annotations
 
-from datetime import timedelta
 from functools import partial
 from typing import Any
 
 from sqlalchemy import select
 
+from bot.clock import iso_week
 from bot.delivery.once import Outgoing, direct_message
 from bot.render.renderer import message
 from bot.services import plans
-from bot.services.assessments import current_payloads
+from bot.services.assessments import current_payloads, win_rate_a_week_ago
 from bot.services.roleplays import content
-from bot.store.models import AssessmentSnapshot, Person
-from jobs.context import JobContext, Tally, iso_week
+from bot.store.models import Person
+from jobs.context import JobContext, Tally
 
 SEND_WEEKDAY = 0  # Monday
 SEND_FROM_HOUR = 9
@@ -96,7 +96,7 @@ def nudge_message(ctx: JobContext, team_id: str, rep: dict[str, Any], local: Any
         reason = "strength" if payload["strengths"] else "basics"
         skill = payload["strengths"][0]["skill"] if payload["strengths"] else "discovery"
         action = content()["skills"][skill]["exercise"]
-    before = _win_rate_a_week_ago(ctx, rep, today)
+    before = win_rate_a_week_ago(ctx.db, rep["workspace_id"], rep["id"], today, ctx.config)
     now = payload["headline"].get("win_rate")
     return message(
         "messages/nudge.json.j2",
@@ -109,16 +109,3 @@ def nudge_message(ctx: JobContext, team_id: str, rep: dict[str, Any], local: Any
         now=now,
         change=None if before is None or now is None else now - before,
     )
-
-
-def _win_rate_a_week_ago(ctx: JobContext, rep: dict[str, Any], today: Any) -> float | None:
-    with ctx.db.begin() as session:
-        return session.scalar(
-            select(AssessmentSnapshot.win_rate)
-            .where(
-                AssessmentSnapshot.person_id == rep["id"],
-                AssessmentSnapshot.as_of <= today - timedelta(days=7),
-                AssessmentSnapshot.as_of >= today - timedelta(days=14),
-            )
-            .order_by(AssessmentSnapshot.as_of.desc())
-        )

@@ -6,16 +6,17 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
+from bot.clock import iso_week
 from bot.delivery.once import Outgoing, not_read_back
 from bot.services import pairing
 from bot.slack import pairing_messages
-from jobs.context import JobContext, iso_week
+from jobs.context import JobContext, Tally
 
 
 def run(ctx: JobContext) -> str:
     if ctx.now.isocalendar()[1] % 2:  # even ISO weeks only: every other week
         return "pairing: not this week"
-    invited = 0
+    invitations_sent, introductions = Tally("invitations"), Tally("peer groups")
     for workspace_id, team_id in ctx.workspaces():
         today = ctx.now.date()
         pairing.expire(ctx.db, team_id, today, ctx.now)
@@ -41,9 +42,11 @@ def run(ctx: JobContext) -> str:
             )
             for group_id in round_.groups
         ]
-        outcomes = ctx.deliver(workspace_id, invitations + groups)
-        invited += sum(o.status == "sent" for o in outcomes[: len(invitations)])
-    return f"pairing: {invited} invitations sent"
+        for outcome in ctx.deliver(workspace_id, invitations):
+            invitations_sent.add(outcome.status)
+        for outcome in ctx.deliver(workspace_id, groups):
+            introductions.add(outcome.status)
+    return f"pairing: {invitations_sent}; {introductions}"
 
 
 def _posted(post: Any, ctx: JobContext, item_id: int, metadata: dict[str, Any]) -> dict[str, str]:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from bot.services import plans
 from bot.slack import plan_messages
-from jobs.context import JobContext
+from jobs.context import JobContext, Tally
 
 
 def run(ctx: JobContext) -> str:
-    reviewed = sent = 0
+    reviewed, tally = 0, Tally("messages")
     for workspace_id, team_id in ctx.workspaces():
         for checkpoint_id in plans.due_checkpoints(ctx.db, team_id, ctx.now.date()):
             plans.run_checkpoint(ctx.db, team_id, checkpoint_id, ctx.now, ctx.settings.stages)
@@ -18,5 +18,6 @@ def run(ctx: JobContext) -> str:
             for checkpoint_id in plans.unsent_reviews(ctx.db, team_id)
             for message in plan_messages.review_messages(ctx.client, ctx.db, checkpoint_id)
         ]
-        sent += sum(o.status == "sent" for o in ctx.deliver(workspace_id, reviews))
-    return f"reviews: {reviewed} measured, {sent} messages sent"
+        for outcome in ctx.deliver(workspace_id, reviews):
+            tally.add(outcome.status)
+    return f"reviews: {reviewed} measured; {tally}"

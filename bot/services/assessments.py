@@ -124,6 +124,26 @@ def _snapshots(
         return {row.person_id: row.payload for row in rows}  # later dates win
 
 
+def win_rate_a_week_ago(
+    db: Database, workspace_id: int, person_id: int, today: date, config: AssessmentConfig
+) -> float | None:
+    """The win rate of the person's snapshot from 7 to 14 days ago (same window as today's),
+    for "since last week" in the nudge."""
+    with db.begin() as session:
+        return session.scalar(
+            select(AssessmentSnapshot.win_rate)
+            .where(
+                AssessmentSnapshot.workspace_id == workspace_id,
+                AssessmentSnapshot.person_id == person_id,
+                AssessmentSnapshot.window_days == config.window_days,
+                AssessmentSnapshot.as_of <= today - timedelta(days=7),
+                AssessmentSnapshot.as_of >= today - timedelta(days=14),
+            )
+            .order_by(AssessmentSnapshot.as_of.desc())
+            .limit(1)
+        )
+
+
 def _has_active_reps(db: Database, workspace_id: int, person_ids: list[int]) -> bool:
     with db.begin() as session:
         found = session.scalar(

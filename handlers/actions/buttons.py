@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
+from bot.clock import iso_week
 from bot.commands import Command
 from bot.services import coach
 from bot.slack.answers import (
@@ -22,7 +23,6 @@ from bot.slack.home import publish_home
 from bot.slack.middleware import deps_of, viewer_of
 from bot.slack.surfaces import DmSurface
 from bot.vocabulary import SKILLS
-from jobs.context import iso_week
 
 
 def _surface(client: WebClient, body: dict[str, Any]) -> DmSurface:
