@@ -60,12 +60,26 @@ def assessment_table(assessments: list[Assessment], as_of: date, window_days: in
     lines.append("win rate in brackets: the rep's peer group")
     for row in rows:
         lines.append("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)))
+    if assessments:
+        lines += ["", *coverage_lines(assessments[0].coverage)]
     return "\n".join(line.rstrip() for line in lines)
 
 
+def coverage_lines(coverage: dict[str, Any]) -> list[str]:
+    """Which kinds of data the workspace has, and what each missing one would unlock."""
+    present = ", ".join(k.replace("_", " ") for k in coverage.get("present", [])) or "none"
+    lines = [f"Data beyond the deal export: {present}."]
+    missing = coverage.get("missing", [])
+    if missing:
+        lines.append("Not measured (import it to see more):")
+        lines += [f"  - {item['unlocks']}" for item in missing]
+    return lines
+
+
 def _gap_text(gap: SkillFinding) -> str:
+    name = f"win rate (cause unknown; start with {gap.skill})" if gap.diagnostic else gap.skill
     # Leading indicators carry no revenue figure; "$0" would read as "worth nothing".
-    return f"{gap.skill} ${gap.revenue_at_stake:,.0f}" if gap.revenue_at_stake else gap.skill
+    return f"{name} ${gap.revenue_at_stake:,.0f}" if gap.revenue_at_stake else name
 
 
 def _cut(text: str) -> str:

@@ -91,6 +91,7 @@ def nudge_message(ctx: JobContext, team_id: str, rep: dict[str, Any], local: Any
         )
     elif payload["gaps"]:
         skill = payload["gaps"][0]["skill"]
+        reason = "win_rate" if payload["gaps"][0].get("diagnostic") else "gap"
         action = content()["skills"][skill]["exercise"]
     else:  # no gap stands out: keep a strength sharp, or practise the basics
         reason = "strength" if payload["strengths"] else "basics"

@@ -163,10 +163,12 @@ def test_demo_loads_the_org_and_prints_the_headline_table(tmp_path) -> None:
     assert "discovery $" in tyler
     assert "The 3 biggest gaps and their evidence:" in result.stdout
     assert "discovery → qualification conversion: 33% (n=36) vs peers 71% (n=324)" in result.stdout
-    # Plans of different ages: a 30-day review, a graduation and an intensification.
+    # Plans of different ages, each for a planted weakness: reviews at day 30, 60 and 90,
+    # an intensification confirmed by the manager, and a replan waiting for them.
     assert "Tyler Brooks, day 30 (2026-11-20)" in result.stdout
-    assert ": graduate (confirmed by the manager, plan graduated)" in result.stdout
-    assert ": intensify (" in result.stdout
+    assert "Jasmine Patel, day 60 (2026-11-20)" in result.stdout
+    assert ": intensify (confirmed by the manager, plan active)" in result.stdout
+    assert "Marcus Greene, day 90 (2026-11-20): replan (waiting for the manager)" in result.stdout
     assert (tmp_path / "out" / "demo.db").exists()
 
 

@@ -15,6 +15,7 @@ from scipy import stats as sps
 
 from bot.analytics import catalog as c
 from bot.analytics.compare import COLUMNS, LEVEL, Verdict, compare, metric_info
+from bot.analytics.coverage import Coverage, DataKind
 from bot.analytics.metrics import CrmData, Measurements, Window, active_reps, measure
 from bot.analytics.revenue import DAYS_PER_QUARTER, revenue_at_stake
 
@@ -69,6 +70,9 @@ PLAIN_WEEKS = week_rows(c.ACTIVITIES, [130] * 8)
 PLAIN_MEANS = mean_rows(c.DEAL_SIZE, {rep: [9000.0, 10000.0, 11000.0] for rep in REPS})
 
 
+EVERYTHING = Coverage(frozenset(DataKind))  # hand-built measurements stand for a full import
+
+
 def measurements(
     rates: list[pd.DataFrame] | None = None,
     weeks: list[pd.DataFrame] | None = None,
@@ -93,6 +97,7 @@ def measurements(
         means=pd.concat(means or [PLAIN_MEANS], ignore_index=True),
         closed=closed,
         description=description,
+        coverage=EVERYTHING,
     )
 
 
@@ -196,7 +201,7 @@ def test_loss_reasons_are_lower_is_better():
     assert rep["shortfall"] == pytest.approx(rep["low"] - rep["peer_value"])
 
 
-def test_with_fewer_than_three_reps_a_rate_uses_the_wilson_interval():
+def test_with_fewer_than_three_reps_a_rate_is_the_raw_rate_against_the_peers():
     ids = [1, 2]
     win = rate_rows(c.WIN_RATE, [3, 12], [20, 20], ids=ids)
     measured = measurements(
@@ -208,13 +213,21 @@ def test_with_fewer_than_three_reps_a_rate_uses_the_wilson_interval():
 
     rep = row(compare(measured), 1, c.WIN_RATE)
 
-    # No prior can be fitted: the raw rate with its 90% Wilson interval (z = 1.6449).
-    z, p, n = 1.6448536269514722, 3 / 20, 20
-    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    assert (rep["estimate"], rep["low"], rep["high"]) == pytest.approx(
-        (p, centre - half, centre + half)
-    )
+    # No prior can be fitted: the estimate is the raw rate. The interval is the peer rate
+    # plus Newcombe's interval for the difference, from both 90% Wilson intervals.
+    z = 1.6448536269514722
+
+    def wilson(p: float, n: int) -> tuple[float, float]:
+        centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+        half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+        return centre - half, centre + half
+
+    p1, p2 = 3 / 20, 12 / 20
+    (l1, u1), (l2, u2) = wilson(p1, 20), wilson(p2, 20)
+    low = p2 + (p1 - p2) - math.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2)
+    high = p2 + (p1 - p2) + math.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2)
+    # A rate is never shown below 0%.
+    assert (rep["estimate"], rep["low"], rep["high"]) == pytest.approx((p1, max(low, 0), high))
     assert rep["peer_value"] == pytest.approx(12 / 20)
     assert rep["verdict"] == Verdict.GAP
 
@@ -231,7 +244,8 @@ def test_per_week_gap_from_shrunk_weekly_rates():
     assert rep["value"] == pytest.approx(5 / 13)
     assert rep["high"] < rep["peer_value"]
     assert rep["peer_value"] - rep["estimate"] >= 0.1 * rep["peer_value"]
-    assert rep["shortfall"] == pytest.approx(rep["peer_value"] - rep["high"])
+    # Measured to the less demanding peer value: pooled 177/91 or the median peer, 25/13.
+    assert rep["shortfall"] == pytest.approx(min(177 / 91, 25 / 13) - rep["high"])
 
 
 def test_per_week_with_fewer_than_six_weeks_is_not_enough_data():
@@ -351,6 +365,7 @@ def test_compare_works_when_nobody_won_a_deal_in_the_window():
         empty_means,
         measured.closed,
         measured.description,
+        measured.coverage,
     )
 
     compared = compare(measured)
@@ -642,6 +657,7 @@ def random_org(draw) -> Measurements:
             dict(zip(ids, won, strict=True)),
             dict(zip(ids, amounts, strict=True)),
         ),
+        coverage=EVERYTHING,
     )
 
 

@@ -203,7 +203,7 @@ def test_draft_plan_lead_metric_is_the_metric_evidence_with_the_most_revenue():
     assert (objective.baseline, objective.benchmark, objective.target) == (0.40, 0.20, 0.30)
     assert (
         objective.statement
-        == "lower closed deals lost to no decision from 40% to 30% by Feb 18, 2027"
+        == "lower lost deals lost to no decision from 40% to 30% by Feb 18, 2027"
     )
 
 

@@ -45,7 +45,7 @@ HOSTILE_NOTE = "<!here> call me"
 HOSTILE_NOTE_ESCAPED = "&lt;!here&gt; call me"
 HOSTILE_REASON = "<!everyone> & pricing"  # a CRM loss reason becomes an evidence label
 HOSTILE_LABEL = catalog.loss_reason_metric(HOSTILE_REASON).label
-HOSTILE_LABEL_ESCAPED = "closed deals lost to &lt;!everyone&gt; &amp; pricing"
+HOSTILE_LABEL_ESCAPED = "lost deals lost to &lt;!everyone&gt; &amp; pricing"
 
 
 # --- realistic payloads: the keys of Assessment.to_dict() (checked against the source below)
@@ -114,6 +114,7 @@ def finding(
     revenue_at_stake: float = 0.0,
     evidence: list[dict[str, Any]] | None = None,
     coachability: float = 0.8,
+    diagnosis: str | None = None,
 ) -> dict[str, Any]:
     return {
         "skill": skill_name,
@@ -121,7 +122,22 @@ def finding(
         "coachability": coachability,
         "priority": round(revenue_at_stake * coachability, 0),
         "evidence": evidence if evidence is not None else [metric_evidence()],
+        "diagnostic": diagnosis is not None,
+        "diagnosis": diagnosis,
     }
+
+
+FULL_COVERAGE = {
+    "present": ["stage_history", "activities", "contacts", "loss_reasons", "discounts", "feedback"],
+    "missing": [],
+}
+EXPORT_ONLY_COVERAGE = {
+    "present": ["loss_reasons"],
+    "missing": [
+        {"kind": "stage_history", "unlocks": "stage history unlocks stage-to-stage conversion"},
+        {"kind": "activities", "unlocks": "activities unlock activity per week"},
+    ],
+}
 
 
 def default_gaps() -> list[dict[str, Any]]:
@@ -132,7 +148,7 @@ def default_gaps() -> list[dict[str, Any]]:
             [
                 metric_evidence(revenue_at_stake=360_983.0),
                 metric_evidence(
-                    "closed deals lost to lost champion",
+                    "lost deals lost to lost champion",
                     metric="lost_to:lost_champion",
                     value=0.2903,
                     benchmark=0.0234,
@@ -183,6 +199,7 @@ def make_assessment(
     as_of: str = "2026-11-20",
     loss_reasons: dict[str, int] | None = None,
     competitors: dict[str, int] | None = None,
+    coverage: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """A payload shaped like Assessment.to_dict(), as stored (JSON round trip)."""
     enough = status == "assessed"
@@ -234,6 +251,7 @@ def make_assessment(
         if loss_reasons is None
         else loss_reasons,
         "competitors": {"Contoso": 3, "Globex": 1} if competitors is None else competitors,
+        "coverage": FULL_COVERAGE if coverage is None else coverage,
     }
     return json.loads(json.dumps(payload))
 
@@ -570,7 +588,7 @@ def test_assessment_own_view_with_gaps() -> None:
     assert text[1] == (
         "1. *Stakeholder engagement* — $361k/quarter at stake"
         "\n• deals with 3+ contacts engaged: *12%* (n=31) vs peers 45% (n=342), top performers 61%"
-        "\n• closed deals lost to lost champion: *29%* (n=31) vs peers 2% (n=342), top performers 2%"
+        "\n• lost deals lost to lost champion: *29%* (n=31) vs peers 2% (n=342), top performers 2%"
         "\n• stakeholder engagement feedback (1-5): *2.0/5* from 7 rating(s), team 3.2/5"
         " — _“Champion left and the deal went dark.”_"
     )
@@ -607,6 +625,48 @@ def test_assessment_with_no_gaps() -> None:
     ]
     assert "*Trend*\nimproving over 12 months" in fields(payload)
     assert not any("Where coaching pays most" in s for s in text)
+
+
+def test_assessment_of_a_thin_export_says_what_is_not_measured() -> None:
+    win_rate = metric_evidence(
+        "win rate",
+        metric="win_rate",
+        value=0.3,
+        benchmark=0.62,
+        sample_size=43,
+        benchmark_sample_size=310,
+        top_value=0.7,
+        revenue_at_stake=84_000.0,
+    )
+    unexplained = finding("discovery", 84_000.0, [win_rate], 0.9, diagnosis="no_loss_reasons")
+    payload = check_message(
+        render_assessment(
+            make_assessment(gaps=[unexplained], strengths=[], coverage=EXPORT_ONLY_COVERAGE),
+            own=True,
+        )
+    )
+    assert "*Activities*\nnot measured: no activities imported" in fields(payload)
+    assert sections(payload)[1] == (
+        "1. *Win rate, cause not in the data* — $84k/quarter at stake"
+        "\n• win rate: *30%* (n=43) vs peers 62% (n=310), top performers 70%"
+        "\n• The CRM export has no loss reasons, contacts or stage history that would say why"
+        " deals are lost."
+        "\n• *First step:* review the last five lost deals with your manager, then practise"
+        " discovery in a role-play."
+    )
+    assert contexts(payload)[-2] == (
+        "*Not measured:* stage history unlocks stage-to-stage conversion; activities unlock"
+        " activity per week. Ask your admin to import them."
+    )
+
+
+def test_assessment_unexplained_win_rate_with_loss_reasons_says_the_mix_is_like_peers() -> None:
+    win_rate = metric_evidence("win rate", metric="win_rate", value=0.3, benchmark=0.62)
+    unexplained = finding("discovery", 84_000.0, [win_rate], diagnosis="no_pattern")
+    payload = check_message(render_assessment(make_assessment(gaps=[unexplained]), own=False))
+    assert "much the same reasons as the peers', only more often" in sections(payload)[1]
+    assert "with the rep's manager" in sections(payload)[1]
+    assert not any(c.startswith("*Not measured:*") for c in contexts(payload))
 
 
 def test_assessment_loss_mix_branches() -> None:

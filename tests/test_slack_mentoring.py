@@ -34,10 +34,34 @@ def _users() -> dict[str, dict]:
         }
 
 
+# The demo has one credible mentor per weak skill (Diego Alvarez for Marcus Greene's
+# stakeholder engagement). A second candidate, for "the next best mentor": Andre Thompson's
+# last quarter of won deals, each with six contacts engaged.
+SECOND_MENTOR = "andre.thompson@northwind.example"
+
+
+def _second_mentor_deals(folder: Path) -> Path:
+    header = (
+        "external_id,owner,account,industry,segment,product,amount,currency,created_on,"
+        "closed_on,furthest_stage,outcome,loss_reason,competitor,contacts_engaged,discount_pct,"
+        "recording_url"
+    )
+    rows = [
+        f"X-{n:03d},{SECOND_MENTOR},Account {n},retail,mid_market,Revenue Insights,60000,USD,"
+        f"{DEMO_AS_OF - timedelta(days=40 + n)},{DEMO_AS_OF - timedelta(days=1 + n)},"
+        "negotiation,won,,,6,5,"
+        for n in range(40)
+    ]
+    path = folder / "second_mentor_deals.csv"
+    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    return path
+
+
 @pytest.fixture
-def demo_app(db, settings, clock):
+def demo_app(db, settings, clock, tmp_path):
     clock.set(NOW)
     run(db, settings, clock, *(EXAMPLES / f for f in DEMO_FILES))
+    run(db, settings, clock, _second_mentor_deals(tmp_path))
     with running_app(settings, db, clock, _users()) as app:
         yield app
 

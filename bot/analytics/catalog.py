@@ -135,7 +135,7 @@ def conversion_metric(source: str, target: str) -> Metric:
 
 
 def loss_reason_metric(reason: str) -> Metric:
-    label = f"closed deals lost to {reason.replace('_', ' ')}"
+    label = f"lost deals lost to {reason.replace('_', ' ')}"
     return Metric(
         loss_reason_name(reason),
         label,

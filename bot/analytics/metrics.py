@@ -11,6 +11,14 @@ import numpy as np
 import pandas as pd
 
 from bot.analytics import catalog as c
+from bot.analytics.coverage import (
+    MIN_LOSS_REASON_SHARE,
+    Coverage,
+    DataKind,
+    data_coverage,
+    has_reason,
+    recorded_contacts,
+)
 from bot.analytics.funnel import deal_reach, transition_counts
 
 MULTITHREAD_CONTACTS = 3
@@ -50,6 +58,7 @@ class Measurements:
     means: pd.DataFrame  # rep_id, metric, n, total, total_sq
     closed: pd.DataFrame  # the window's closed deals of these reps, with reach
     description: pd.DataFrame  # index rep id: descriptive figures shown but not compared
+    coverage: Coverage  # which kinds of data exist: metrics without theirs are not measured
 
 
 def active_reps(people: pd.DataFrame, min_peers: int = 4) -> pd.DataFrame:
@@ -92,15 +101,18 @@ def measure(data: CrmData, window: Window, stages: Sequence[str]) -> Measurement
         & (deals["closed_on"] <= window.today)
     ].copy()
     closed["reach"] = deal_reach(closed, data.stage_events, stages).reindex(closed["id"]).to_numpy()
+    closed["contacts_engaged"] = recorded_contacts(closed["contacts_engaged"])
     won = closed[closed["outcome"] == "won"]
     weeks = _exposure_weeks(reps, window)
+    coverage = data_coverage(closed, data.activities, data.feedback)
     return Measurements(
         reps=reps,
-        rates=_rates(reps, closed, stages),
-        per_week=_per_week(reps, deals, data.activities, window, weeks),
+        rates=_rates(reps, closed, stages, coverage),
+        per_week=_per_week(reps, deals, data.activities, window, weeks, coverage),
         means=_means(won),
         closed=closed,
         description=_describe(reps, closed, won, deals, data.activities, window, weeks),
+        coverage=coverage,
     )
 
 
@@ -113,7 +125,9 @@ def _exposure_weeks(reps: pd.DataFrame, window: Window) -> pd.Series:
     return pd.Series(np.clip(days, 0, window.days) / 7.0, index=reps.index)
 
 
-def _rates(reps: pd.DataFrame, closed: pd.DataFrame, stages: Sequence[str]) -> pd.DataFrame:
+def _rates(
+    reps: pd.DataFrame, closed: pd.DataFrame, stages: Sequence[str], coverage: Coverage
+) -> pd.DataFrame:
     frames = []
     by_owner = closed.groupby("owner_id")
     outcome = pd.DataFrame(
@@ -137,13 +151,8 @@ def _rates(reps: pd.DataFrame, closed: pd.DataFrame, stages: Sequence[str]) -> p
     )
     frames.append(multi.assign(metric=c.MULTITHREADED))
 
-    reasons = closed["loss_reason"].fillna("").str.strip().str.lower()
-    for reason in c.LOSS_REASON_SKILLS:
-        lost_to = (closed["outcome"] == "lost") & (reasons == reason)
-        counts = pd.DataFrame(
-            {"successes": lost_to.groupby(closed["owner_id"]).sum(), "trials": by_owner.size()}
-        )
-        frames.append(counts.assign(metric=c.loss_reason_name(reason)))
+    if coverage.has(DataKind.LOSS_REASONS):
+        frames.extend(_loss_reason_rates(closed))
 
     table = pd.concat(frames).rename_axis("rep_id").reset_index()
     table = table[table["rep_id"].isin(reps.index)]
@@ -152,12 +161,34 @@ def _rates(reps: pd.DataFrame, closed: pd.DataFrame, stages: Sequence[str]) -> p
     )
 
 
+def _loss_reason_rates(closed: pd.DataFrame) -> list[pd.DataFrame]:
+    """Per reason, the share of a rep's lost deals (those with a reason) lost to it: the mix
+    of why they lose. A rep who loses more deals for every reason alike has their peers'
+    mix, and the reasons say nothing specific; a rep whose losses go to price three times as
+    often as their peers' do points at a skill. A rep who records a reason on fewer than
+    half their losses is not measured on reasons at all."""
+    lost = closed["outcome"] == "lost"
+    recorded = has_reason(closed["loss_reason"])
+    reasons = closed["loss_reason"].fillna("").str.strip().str.lower()
+    owner = closed["owner_id"]
+    explained = (lost & recorded).groupby(owner).sum()
+    share = explained / lost.groupby(owner).sum().replace(0, np.nan)
+    measured = share >= MIN_LOSS_REASON_SHARE
+    frames = []
+    for reason in c.LOSS_REASON_SKILLS:
+        lost_to = (lost & (reasons == reason)).groupby(owner).sum()[measured]
+        counts = pd.DataFrame({"successes": lost_to, "trials": explained[measured]})
+        frames.append(counts.assign(metric=c.loss_reason_name(reason)))
+    return frames
+
+
 def _per_week(
     reps: pd.DataFrame,
     deals: pd.DataFrame,
     activities: pd.DataFrame,
     window: Window,
     weeks: pd.Series,
+    coverage: Coverage,
 ) -> pd.DataFrame:
     created = deals[(deals["created_on"] > window.start) & (deals["created_on"] <= window.today)]
     since = pd.Timestamp(window.start + timedelta(days=1), tz="UTC")
@@ -166,11 +197,15 @@ def _per_week(
     frames = [
         pd.DataFrame(
             {"count": created.groupby("owner_id").size().reindex(reps.index, fill_value=0)}
-        ).assign(metric=c.DEALS_CREATED),
-        pd.DataFrame(
-            {"count": recent.groupby("owner_id").size().reindex(reps.index, fill_value=0)}
-        ).assign(metric=c.ACTIVITIES),
+        ).assign(metric=c.DEALS_CREATED)
     ]
+    if coverage.has(DataKind.ACTIVITIES):
+        # Zero only means "no activity" when activities were imported at all.
+        frames.append(
+            pd.DataFrame(
+                {"count": recent.groupby("owner_id").size().reindex(reps.index, fill_value=0)}
+            ).assign(metric=c.ACTIVITIES)
+        )
     table = pd.concat(frames)
     table["weeks"] = weeks.reindex(table.index).to_numpy()
     return table.rename_axis("rep_id").reset_index()[["rep_id", "metric", "count", "weeks"]]
@@ -229,8 +264,9 @@ def _describe(
     by_kind = recent.groupby(["owner_id", "kind"]).size().unstack(fill_value=0)
     for kind in ("call", "email", "meeting", "demo"):
         count = by_kind[kind] if kind in by_kind else pd.Series(dtype=float)
+        # No activities imported at all: not measured (NaN), not zero.
         table[f"{kind}s_per_week"] = (count.reindex(table.index, fill_value=0) / weeks).where(
-            weeks > 0
+            (weeks > 0) & (len(activities) > 0)
         )
     lost = closed[closed["outcome"] == "lost"]
     table["loss_reasons"] = _mix(lost, "loss_reason").reindex(table.index)

@@ -16,10 +16,28 @@ DAYS_PER_QUARTER = 365.25 / 4
 MIN_WINS_FOR_OWN_DEAL_SIZE = 3
 
 
+UPLIFT_FROM_WORKSPACE = (
+    "peers have no deals with fewer than 3 contacts to learn from, so the extra wins from "
+    "more contacts are estimated across the whole workspace"
+)
+UPLIFT_FROM_WIN_RATE = (
+    "no one in the workspace has deals with both few and many contacts to learn from, so "
+    "the figure is the rep's own win-rate shortfall"
+)
+
+
 def revenue_at_stake(
     measured: Measurements, compared: pd.DataFrame, window_days: int, stages: tuple[str, ...]
 ) -> pd.Series:
     """Per comparison row: revenue per quarter at stake (0 where there is no credible gap)."""
+    return stakes(measured, compared, window_days, stages)["revenue_at_stake"]
+
+
+def stakes(
+    measured: Measurements, compared: pd.DataFrame, window_days: int, stages: tuple[str, ...]
+) -> pd.DataFrame:
+    """Per comparison row: `revenue_at_stake` and `note`, how the figure was reached where
+    the usual way was not open ("" otherwise)."""
     scale = DAYS_PER_QUARTER / window_days
     value = _value_per_win(measured, compared)
     rates = measured.rates.set_index(["rep_id", "metric"])
@@ -27,13 +45,16 @@ def revenue_at_stake(
     closed = measured.description["closed"]
     won = measured.description["won"]
     won_amount = measured.description["won_amount"]
-    peers = _peer_totals(measured, _tallies(measured))
+    tallies = _tallies(measured)
+    peers = _peer_totals(measured, tallies)
+    others = tallies.sum() - tallies  # the whole workspace without the rep
     # Per-rep win-rate figures looked up once, not filtered out of `compared` per gap.
     win = compared[compared["metric"] == c.WIN_RATE].set_index("rep_id")
     win_estimate = win["estimate"].to_dict()
     win_shortfall = (win["peer_value"] - win["estimate"]).clip(lower=0).fillna(0).to_dict()
 
     result = pd.Series(0.0, index=compared.index)
+    notes = pd.Series("", index=compared.index, dtype=object)
     gaps = compared[compared["verdict"] == Verdict.GAP]
     for index, row in gaps.iterrows():
         rep, metric, shortfall = row["rep_id"], row["metric"], row["shortfall"]
@@ -45,12 +66,21 @@ def revenue_at_stake(
             # No cap here: a rep who compensates downstream gains beyond their peers' win rate.
             stake = entered * scale * shortfall * downstream.get((rep, metric), 0.0) * per_win
         elif metric == c.MULTITHREADED:
+            cap = win_shortfall.get(rep, 0.0) * closed.get(rep, 0) * scale * per_win
             uplift = _multithread_uplift(peers.loc[rep])
-            stake = closed.get(rep, 0) * scale * shortfall * uplift * per_win
-            stake = min(stake, win_shortfall.get(rep, 0.0) * closed.get(rep, 0) * scale * per_win)
+            if uplift is None:
+                uplift = _multithread_uplift(others.loc[rep])
+                notes[index] = UPLIFT_FROM_WORKSPACE
+            if uplift is None:
+                stake, notes[index] = cap, UPLIFT_FROM_WIN_RATE
+            else:
+                stake = min(closed.get(rep, 0) * scale * shortfall * uplift * per_win, cap)
         elif metric.startswith("lost_to:"):
+            # The rep's excess losses to this reason (over their peers' share of losses),
+            # each won as often as the peers win deals not lost to it.
+            lost = rates.loc[(rep, metric), "trials"]
             recover = _win_rate_without(peers.loc[rep], metric)
-            stake = closed.get(rep, 0) * scale * shortfall * recover * per_win
+            stake = lost * scale * shortfall * recover * per_win
             # What explains lost deals (few contacts, a loss reason) cannot be worth more than
             # all the deals the rep loses beyond their peers (shrunk estimate, not bound).
             stake = min(stake, win_shortfall.get(rep, 0.0) * closed.get(rep, 0) * scale * per_win)
@@ -68,7 +98,7 @@ def revenue_at_stake(
             # revenue without, in steady state, lowering it. No figure is invented for them.
             stake = 0.0
         result[index] = max(float(np.nan_to_num(stake)), 0.0)
-    return result.round(0)
+    return pd.DataFrame({"revenue_at_stake": result.round(0), "note": notes})
 
 
 def _value_per_win(measured: Measurements, compared: pd.DataFrame) -> dict[int, float]:
@@ -133,10 +163,11 @@ def _peer_totals(measured: Measurements, tallies: pd.DataFrame) -> pd.DataFrame:
     return peer_sums(tallies, measured.reps)
 
 
-def _multithread_uplift(peers: pd.Series) -> float:
-    """How much more often peers win deals with 3+ contacts than deals with fewer."""
+def _multithread_uplift(peers: pd.Series) -> float | None:
+    """How much more often peers win deals with 3+ contacts than deals with fewer; None when
+    they have no deals of one of the two kinds, so there is no contrast to learn from."""
     if peers["multi"] == 0 or peers["single"] == 0:
-        return 0.0
+        return None
     uplift = peers["multi_won"] / peers["multi"] - peers["single_won"] / peers["single"]
     return max(float(uplift), 0.0)
 

@@ -19,12 +19,12 @@ MIN_WEEKS_PRIOR_STRENGTH = 0.5  # weeks
 
 
 def wilson_interval(
-    successes: ArrayLike, trials: ArrayLike, level: float = 0.95
+    successes: ArrayLike, trials: ArrayLike, level: ArrayLike = 0.95
 ) -> tuple[FloatArray, FloatArray]:
     """Wilson score interval for a binomial rate; NaN where there are no trials."""
     k = np.asarray(successes, dtype=float)
     n = np.asarray(trials, dtype=float)
-    z = stats.norm.ppf(0.5 + level / 2)
+    z = stats.norm.ppf(0.5 + np.asarray(level, dtype=float) / 2)
     with np.errstate(invalid="ignore", divide="ignore"):
         p = k / n
         centre = (p + z**2 / (2 * n)) / (1 + z**2 / n)
@@ -32,6 +32,40 @@ def wilson_interval(
     low = np.where(n > 0, np.clip(centre - half, 0, 1), np.nan)
     high = np.where(n > 0, np.clip(centre + half, 0, 1), np.nan)
     return low, high
+
+
+def poisson_interval(
+    counts: ArrayLike, exposure: ArrayLike, level: ArrayLike = 0.95
+) -> tuple[FloatArray, FloatArray]:
+    """Jeffreys interval for a Poisson rate (count / exposure); NaN without exposure."""
+    c = np.asarray(counts, dtype=float)
+    t = np.asarray(exposure, dtype=float)
+    tail = (1 - np.asarray(level, dtype=float)) / 2
+    with np.errstate(invalid="ignore", divide="ignore"):
+        scale = np.where(t > 0, 1 / t, np.nan)
+        low = np.where(c > 0, stats.gamma.ppf(tail, c + 0.5, scale=scale), 0.0)
+        high = stats.gamma.ppf(1 - tail, c + 0.5, scale=scale)
+    return np.where(t > 0, low, np.nan), high
+
+
+def difference_interval(
+    value: ArrayLike,
+    low: ArrayLike,
+    high: ArrayLike,
+    other: ArrayLike,
+    other_low: ArrayLike,
+    other_high: ArrayLike,
+) -> tuple[FloatArray, FloatArray]:
+    """Interval for value - other from each one's own interval (MOVER: Newcombe's hybrid
+    score method for two proportions, Li-Tang-Wong for two Poisson rates). Each side's
+    uncertainty counts, so a small peer group cannot make a rep look certain."""
+    v, lo, hi = (np.asarray(x, dtype=float) for x in (value, low, high))
+    w, wlo, whi = (np.asarray(x, dtype=float) for x in (other, other_low, other_high))
+    difference = v - w
+    return (
+        difference - np.sqrt((v - lo) ** 2 + (whi - w) ** 2),
+        difference + np.sqrt((hi - v) ** 2 + (w - wlo) ** 2),
+    )
 
 
 def _strength(between: float, spread: float, floor: float) -> float:

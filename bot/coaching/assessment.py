@@ -15,8 +15,9 @@ import pandas as pd
 
 from bot.analytics import catalog as c
 from bot.analytics.compare import Verdict, compare, metric_info
+from bot.analytics.coverage import Coverage, DataKind
 from bot.analytics.metrics import CrmData, Measurements, Window, measure, monthly_history
-from bot.analytics.revenue import DAYS_PER_QUARTER, revenue_at_stake
+from bot.analytics.revenue import DAYS_PER_QUARTER, stakes
 from bot.analytics.trends import TrendResult, win_rate_trend
 from bot.coaching.skills import FeedbackSignal, coachability, feedback_signals
 from bot.vocabulary import DEFAULT_STAGES, SKILLS
@@ -25,6 +26,24 @@ MIN_CLOSED_DEALS = 10  # closed deals in the window before any verdict about a r
 MAX_STRENGTHS = 3
 MATERIAL_SHARE = 0.01  # of the rep's quarterly won revenue
 LEADING_INDICATORS = frozenset({c.CYCLE_DAYS, c.ACTIVITIES})
+# A win-rate gap that nothing in the data explains is coached as a diagnosis: a review of
+# lost deals with the manager and discovery practice, the most common root of lost deals.
+DIAGNOSTIC_SKILL = "discovery"
+UNEXPLAINED_SHARE = 0.5  # of a win-rate gap's revenue, left unexplained by other findings
+# Where a loss reason points at two skills, the second is taken when the rep's numbers
+# already show a gap in it (lost on price and discounting heavily: negotiation).
+LOSS_REASON_ALTERNATIVES: dict[str, str] = {
+    "price": "negotiation",
+    "no_decision": "qualification",
+    "competitor": "value_articulation",
+}
+
+
+class Diagnosis(StrEnum):
+    """Why a win-rate gap stands unexplained (the template says it in words)."""
+
+    NO_LOSS_REASONS = "no_loss_reasons"  # the export carries no reasons for lost deals
+    NO_PATTERN = "no_pattern"  # losses spread over reasons much as the peers' do
 
 
 class Status(StrEnum):
@@ -66,6 +85,10 @@ class SkillFinding:
     coachability: float
     priority: float
     evidence: tuple[Evidence, ...]
+    # A win-rate gap nothing in the data explains: `skill` is where coaching starts, not a
+    # measured weakness, and `diagnosis` says why it stands unexplained.
+    diagnostic: bool = False
+    diagnosis: str | None = None
 
 
 @dataclass(frozen=True)
@@ -87,6 +110,8 @@ class Assessment:
     comparisons: tuple[Evidence, ...] = field(repr=False)
     loss_reasons: dict[str, int] = field(default_factory=dict)  # lost deals in the window
     competitors: dict[str, int] = field(default_factory=dict)  # named on lost deals
+    # Which kinds of data the workspace has: {"present": [...], "missing": [{kind, unlocks}]}
+    coverage: dict[str, Any] = field(default_factory=dict)
 
     @property
     def revenue_at_stake(self) -> float:
@@ -107,9 +132,9 @@ def assess(data: CrmData, today: date, config: AssessmentConfig | None = None) -
     if measured.reps.empty:
         return []
     compared = compare(measured)
-    compared["revenue_at_stake"] = revenue_at_stake(
+    compared[["revenue_at_stake", "stake_note"]] = stakes(
         measured, compared, config.window_days, config.stages
-    )
+    ).to_numpy()
     history = monthly_history(data, measured.reps.index, today)
     trends = {rep: win_rate_trend(group) for rep, group in history.groupby("rep_id")}
     signals = feedback_signals(data.feedback, measured.reps, today)
@@ -149,7 +174,7 @@ def _assess_rep(
     strengths: tuple[SkillFinding, ...] = ()
     if enough:
         quarterly_won = float(description["won_amount"]) * DAYS_PER_QUARTER / window.days
-        gaps = _gaps(evidence, signals, quarterly_won)
+        gaps = _gaps(evidence, signals, quarterly_won, measured.coverage)
         named = {g.skill for g in gaps}
         strengths = _strengths(evidence, signals, named)
     return Assessment(
@@ -170,6 +195,7 @@ def _assess_rep(
         comparisons=tuple(evidence),
         loss_reasons=_counts(description["loss_reasons"]),
         competitors=_counts(description["competitors"]),
+        coverage=measured.coverage.to_dict(),
     )
 
 
@@ -189,6 +215,7 @@ def _evidence(row: Any) -> Evidence:
         top_value=_number(row.top_value),
         verdict=str(row.verdict),
         revenue_at_stake=float(row.revenue_at_stake),
+        notes=(row.stake_note,) if row.stake_note else (),
     )
 
 
@@ -224,23 +251,31 @@ def _material(item: Evidence, quarterly_won: float) -> bool:
 
 
 def _gaps(
-    evidence: list[Evidence], signals: list[FeedbackSignal], quarterly_won: float
+    evidence: list[Evidence],
+    signals: list[FeedbackSignal],
+    quarterly_won: float,
+    coverage: Coverage,
 ) -> tuple[SkillFinding, ...]:
-    """A skill is a gap when a metric it drives is credibly and materially behind peers, or
-    when a loss pattern and the rep's feedback both point at it (two independent signals)."""
-    findings = []
+    """A skill is a gap when a metric it drives, or a loss reason that points at it, is
+    credibly and materially behind peers; feedback corroborates but never decides alone.
+    A credible, material win-rate gap always surfaces: attributed where loss reasons,
+    contacts or conversion explain the lost deals, as a diagnostic finding where not."""
     weak = {s.skill: s for s in signals if s.weak}
+    credible = [e for e in evidence if e.verdict == Verdict.GAP and _material(e, quarterly_won)]
+    measured_skills = {_skill_of(e) for e in credible if not e.metric.startswith("lost_to:")}
+    by_skill: dict[str, list[Evidence]] = defaultdict(list)
+    for item in credible:
+        skill = _attributed_skill(item, measured_skills)
+        if skill is not None:
+            by_skill[skill].append(item)
+    findings = []
     for skill in SKILLS:
-        items = [
-            e
-            for e in evidence
-            if e.verdict == Verdict.GAP and _skill_of(e) == skill and _material(e, quarterly_won)
-        ]
+        items = by_skill.get(skill)
+        if not items:
+            continue
+        feedback = weak.get(skill)
         primary = [e for e in items if not e.metric.startswith("lost_to:")]
         losses = [e for e in items if e.metric.startswith("lost_to:")]
-        feedback = weak.get(skill)
-        if not primary and not (losses and feedback):
-            continue
         if feedback:
             items.append(_feedback_evidence(feedback, Verdict.GAP))
         corroborated = bool(feedback or (primary and losses))
@@ -249,8 +284,56 @@ def _gaps(
         findings.append(
             SkillFinding(skill, revenue, score, round(revenue * score, 0), tuple(items))
         )
+    win = next((e for e in credible if e.metric == c.WIN_RATE), None)
+    if win is not None:
+        explained = sum(
+            f.revenue_at_stake for f in findings if any(_explains_losses(e) for e in f.evidence)
+        )
+        unexplained = win.revenue_at_stake - explained
+        # Mostly explained: the attributed findings carry it. Otherwise the part the data
+        # cannot explain stands as its own finding, so no credible shortfall goes unsaid.
+        if unexplained >= UNEXPLAINED_SHARE * win.revenue_at_stake:
+            findings.append(
+                _unexplained_win_rate(win, unexplained, weak.get(DIAGNOSTIC_SKILL), coverage)
+            )
     findings.sort(key=lambda f: (-f.priority, -f.coachability, -len(f.evidence)))
     return tuple(findings)
+
+
+def _attributed_skill(item: Evidence, measured_skills: set[str | None]) -> str | None:
+    if not item.metric.startswith("lost_to:"):
+        return _skill_of(item)
+    reason = item.metric.split(":", 1)[1]
+    alternative = LOSS_REASON_ALTERNATIVES.get(reason)
+    if alternative in measured_skills:
+        return alternative
+    return _skill_of(item)
+
+
+def _explains_losses(item: Evidence) -> bool:
+    """Evidence that says why deals are lost, and so explains a win-rate gap."""
+    return item.metric.startswith(("lost_to:", "conversion:")) or item.metric == c.MULTITHREADED
+
+
+def _unexplained_win_rate(
+    win: Evidence, revenue: float, feedback: FeedbackSignal | None, coverage: Coverage
+) -> SkillFinding:
+    items = [win]
+    if feedback:
+        items.append(_feedback_evidence(feedback, Verdict.GAP))
+    diagnosis = (
+        Diagnosis.NO_PATTERN if coverage.has(DataKind.LOSS_REASONS) else Diagnosis.NO_LOSS_REASONS
+    )
+    score = coachability(DIAGNOSTIC_SKILL, bool(feedback))
+    return SkillFinding(
+        DIAGNOSTIC_SKILL,
+        revenue,
+        score,
+        round(revenue * score, 0),
+        tuple(items),
+        diagnostic=True,
+        diagnosis=str(diagnosis),
+    )
 
 
 def _strengths(
@@ -358,6 +441,8 @@ def summary(assessment: Assessment) -> dict[str, Any]:
             "benchmark_sample_size": lead.benchmark_sample_size,
             "revenue_at_stake": item.revenue_at_stake,
             "coachability": item.coachability,
+            "diagnostic": item.diagnostic,
+            "diagnosis": item.diagnosis,
             "evidence": [asdict(e) for e in item.evidence],
         }
 
@@ -374,6 +459,7 @@ def summary(assessment: Assessment) -> dict[str, Any]:
             "revenue_at_stake": assessment.revenue_at_stake,
             "loss_reasons": assessment.loss_reasons,
             "competitors": assessment.competitors,
+            "coverage": assessment.coverage,
             "gaps": [finding(g) for g in assessment.gaps],
             "strengths": [finding(s) for s in assessment.strengths],
             "trend": asdict(assessment.trend),

@@ -6,9 +6,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
+
+from bot.analytics.catalog import WIN_RATE
 
 DEFAULT_CAPACITY = 2
 PRIORITY_GAPS = 2  # a skill is a mentee's priority when it is one of their top gaps
@@ -42,6 +45,24 @@ class Pair:
     mentee_id: int
     skill: str
     benefit: float
+
+
+def may_mentor(assessment: dict[str, Any]) -> bool:
+    """A rep who credibly trails their peers' win rate mentors no one, whatever their other
+    strengths: colleagues learn from reps who win, and a strength measured on deals the rep
+    then loses is no model (docs/methodology.md, "Mentors")."""
+    return not any(
+        e.get("metric") == WIN_RATE and e.get("verdict") == "gap"
+        for e in assessment.get("comparisons", [])
+    )
+
+
+def priority_gaps(assessment: dict[str, Any]) -> dict[str, float]:
+    """The skills a rep is offered mentoring in: their top measured gaps. A diagnostic
+    finding (a win-rate gap whose cause is unknown) names where coaching starts, not a
+    measured weakness, so it is not matched to anyone's strength."""
+    gaps = [g for g in assessment.get("gaps", []) if not g.get("diagnostic")]
+    return {g["skill"]: float(g["revenue_at_stake"]) for g in gaps[:PRIORITY_GAPS]}
 
 
 def timezone_weight(a: float, b: float) -> float:

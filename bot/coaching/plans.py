@@ -43,6 +43,10 @@ LEADING_INDICATORS: dict[str, str] = {
     "process_adherence": "activities logged per week",
     "prospecting": "new deals created per week",
 }
+# A win-rate gap the data cannot explain starts with finding the cause: the manager reviews
+# lost deals with the rep, then practice on what the review shows.
+DIAGNOSTIC_APPROACH: tuple[str, ...] = ("observation", "feedback", "practice")
+DIAGNOSTIC_INDICATOR = "lost deals reviewed with the manager (the cause written down for each)"
 BASE_CADENCE: tuple[str, ...] = (
     "weekly 30-minute 1:1 on the plan's objectives",
     "monthly role-play or call review with the manager",
@@ -152,7 +156,8 @@ def _objective(
     )
     info = metric_info(lead["metric"])
     skill = gap["skill"]
-    approach = APPROACHES[skill]
+    diagnostic = bool(gap.get("diagnostic"))
+    approach = DIAGNOSTIC_APPROACH if diagnostic else APPROACHES[skill]
     if skill in previous_skills:
         approach = tuple(dict.fromkeys((*approach, "mentoring", "training")))
     return Objective(
@@ -167,7 +172,7 @@ def _objective(
         target=target_for(float(lead["value"]), float(lead["benchmark"]), lead["unit"]),
         deadline=deadline,
         approach=approach,
-        leading_indicator=LEADING_INDICATORS[skill],
+        leading_indicator=DIAGNOSTIC_INDICATOR if diagnostic else LEADING_INDICATORS[skill],
     )
 
 

@@ -70,13 +70,13 @@ def run_demo(examples: Path, out_dir: Path, settings: Settings, clock: Clock) ->
 
 
 # Plans of different ages: who started a plan how many days before the demo's "today".
+# Only reps with planted patterns: their gaps were credible on each start date.
 DEMO_PLANS: tuple[tuple[int, str], ...] = (
-    (90, "chloe.dubois@northwind.example"),
     (90, "marcus.greene@northwind.example"),
-    (60, "james.oconnor@northwind.example"),
+    (60, "jasmine.patel@northwind.example"),
     (30, "tyler.brooks@northwind.example"),
 )
-DEMO_DRAFT = "jasmine.patel@northwind.example"  # a fresh draft waiting for approval
+DEMO_DRAFT = "harriet.cole@northwind.example"  # a fresh draft waiting for approval
 
 
 def plant_plans(db: Database, settings: Settings, config: AssessmentConfig) -> list[str]:

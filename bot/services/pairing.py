@@ -12,7 +12,14 @@ from sqlalchemy import select
 
 from bot.auth import Viewer
 from bot.coaching.assessment import AssessmentConfig
-from bot.coaching.matching import DEFAULT_CAPACITY, PRIORITY_GAPS, Mentee, Mentor, match
+from bot.coaching.matching import (
+    DEFAULT_CAPACITY,
+    Mentee,
+    Mentor,
+    match,
+    may_mentor,
+    priority_gaps,
+)
 from bot.services.assessments import current_payloads
 from bot.services.roleplays import content
 from bot.store.engine import Database
@@ -119,12 +126,9 @@ def _candidates(
             s["skill"]: max(float(s["priority"]), 0.05) for s in payload.get("strengths", [])
         }
         free = capacity - load.get(rep_id, 0)
-        if strengths and not opted_out and free > 0:
+        if strengths and not opted_out and free > 0 and may_mentor(payload):
             mentors.append(Mentor(rep_id, strengths, offset, segment, free))
-        gaps = {
-            g["skill"]: float(g["revenue_at_stake"])
-            for g in payload.get("gaps", [])[:PRIORITY_GAPS]
-        }
+        gaps = priority_gaps(payload)
         if gaps and rep_id not in busy and (only is None or rep_id in only):
             mentees.append(Mentee(rep_id, gaps, offset, segment, manager_id))
     return mentors, mentees
@@ -252,9 +256,9 @@ def _form_groups(
     sharing: dict[str, list[int]] = {}
     leaders: dict[str, list[tuple[float, int]]] = {}
     for rep_id, payload in sorted(payloads.items()):
-        for gap in payload.get("gaps", [])[:PRIORITY_GAPS]:
-            sharing.setdefault(gap["skill"], []).append(rep_id)
-        if not facts[rep_id][3]:
+        for skill in priority_gaps(payload):
+            sharing.setdefault(skill, []).append(rep_id)
+        if not facts[rep_id][3] and may_mentor(payload):
             for strength in payload.get("strengths", []):
                 leaders.setdefault(strength["skill"], []).append(
                     (float(strength["priority"]), rep_id)
