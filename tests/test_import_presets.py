@@ -172,8 +172,82 @@ def test_an_unmapped_custom_stage_is_reported(db, settings, clock, tmp_path) -> 
     export = '"Record ID","Deal Stage","Deal owner","Amount","Create Date"\n"9001","Technical Validation","Sam Patel","12000","2026-05-01"\n'
     with pytest.raises(ImportRejected) as caught:
         run(db, settings, clock, write(tmp_path, "hs.csv", export), format="hubspot")
-    assert str(caught.value.log.shown[0]).startswith(
-        "hs.csv, row 2, column 'stage', value 'Technical Validation': expected a stage (or won/lost)"
+    # Named as the export names it, with the labels the preset knows, in HubSpot's words.
+    assert str(caught.value.log.shown[0]) == (
+        "hs.csv, row 2, column 'Deal Stage' (stage), value 'Technical Validation': expected one"
+        " of the 'Deal Stage' values the hubspot mapping knows: Appointment Scheduled,"
+        " Qualified To Buy, Presentation Scheduled, Decision Maker Bought-In, Contract Sent,"
+        " Closed Won, Closed Lost; add yours under values.stage in a --mapping file"
+        " (docs/crm-presets.md)"
+    )
+
+
+def _salesforce_rows() -> list[str]:
+    return (CRM / "salesforce_opportunities.csv").read_text(encoding="utf-8-sig").split("\n")
+
+
+def _with_cell(line: str, header: list[str], column: str, value: str) -> str:
+    import csv
+
+    row = next(csv.reader([line]))
+    row[header.index(column)] = value
+    return ",".join('"' + v.replace('"', '""') + '"' for v in row)
+
+
+def test_salesforce_problems_name_the_reports_own_columns(db, settings, clock, tmp_path) -> None:
+    import csv
+
+    from tests.helpers import snapshot
+
+    run(db, settings, clock, CRM / "salesforce_people.csv")
+    lines = _salesforce_rows()
+    header = next(csv.reader([lines[0]]))
+    lines[1] = _with_cell(lines[1], header, "Close Date", "31/12/2026")
+    lines[2] = _with_cell(lines[2], header, "Stage", "Closed - Lost (old)")
+    lines[3] = _with_cell(lines[3], header, "Opportunity Owner", "Nobody Known")
+    before = snapshot(db)
+
+    with pytest.raises(ImportRejected) as caught:
+        run(
+            db,
+            settings,
+            clock,
+            write(tmp_path, "opps.csv", "\n".join(lines)),
+            format="salesforce",
+            kind="deals",
+        )
+
+    shown = [str(p) for p in caught.value.log.shown]
+    assert shown[0] == (
+        "opps.csv, row 2, column 'Close Date' (closed_on), value '31/12/2026':"
+        " expected a date like 03/14/2026 or 03/14/2026 12:00 AM"
+    )
+    assert shown[1].startswith(
+        "opps.csv, row 3, column 'Stage', value 'Closed - Lost (old)': expected one of the"
+        " 'Stage' values the salesforce mapping knows: Prospecting, Qualification, Needs Analysis"
+    )
+    assert shown[2].startswith("opps.csv, row 4, column 'Opportunity Owner' (owner), value 'Nob")
+    assert snapshot(db) == before  # nothing half-written
+
+
+def test_a_missing_preset_column_is_named_as_the_crm_names_it(db, settings, clock, tmp_path):
+    import csv
+
+    lines = _salesforce_rows()
+    without_id = [",".join(r[:-1]) for r in csv.reader(lines[:5])]
+    with pytest.raises(ImportRejected) as caught:
+        run(
+            db,
+            settings,
+            clock,
+            write(tmp_path, "opps.csv", "\n".join(without_id)),
+            format="salesforce",
+            kind="deals",
+        )
+    assert str(caught.value.log.shown[0]) == (
+        "opps.csv, row 1, column 'Opportunity ID' (external_id): missing: the salesforce export"
+        " needs the column 'Opportunity ID'; add it to the report or export, or map your own"
+        " column to external_id in a --mapping file"
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -64,6 +65,8 @@ class _Plan:
     # For each CSV position, the coachbot column it feeds (None: ignored).
     targets: list[str | None]
     report: FileReport
+    # Each column fed, with the file's own header for it: problems name what the user sees.
+    sources: dict[str, str] = field(default_factory=dict)
 
 
 def build_mapping(fmt: str, mapping_path: Path | None) -> Mapping:
@@ -134,14 +137,46 @@ def _plan(path: Path, mapping: Mapping, request: ImportRequest, log: ProblemLog)
     if kind.name == "deals" and not ({"outcome", "stage"} & present):
         missing.append("outcome (or stage)")
     for column in missing:
-        needs = ", ".join(kind.required)
-        log.add(Problem(path.name, 1, column, None, f"missing: {kind.name} files need {needs}"))
+        log.add(_missing_column(path.name, column, kind, mapping))
     report = FileReport(path.name, kind.name)
     report.ignored_columns = [
         h for h, t in zip(header, targets, strict=True) if t not in kind.names
     ]
     targets = [t if t in kind.names else None for t in targets]
-    return None if missing else _Plan(csv_file, kind, mapping, targets, report)
+    sources: dict[str, str] = {}
+    for name, target in zip(header, targets, strict=True):
+        if target:
+            sources.setdefault(target, name.strip())
+    return None if missing else _Plan(csv_file, kind, mapping, targets, report, sources)
+
+
+def distinct_labels(labels: tuple[str, ...]) -> list[str]:
+    """The labels a user would recognise, once each: spellings that differ only in case,
+    spaces or a "(Pipeline)" suffix (HubSpot writes all of these) are shown once."""
+    seen: set[str] = set()
+    shown = []
+    for label in labels:
+        key = re.sub(r"\s*\(.*\)$", "", label).replace(" ", "").replace("-", "").casefold()
+        if key not in seen:
+            seen.add(key)
+            shown.append(label)
+    return shown
+
+
+def _missing_column(file: str, column: str, kind: Kind, mapping: Mapping) -> Problem:
+    needs = ", ".join(kind.required)
+    header = mapping.headers.get(column.split(" ")[0])
+    if mapping.is_native or header is None:
+        return Problem(file, 1, column, None, f"missing: {kind.name} files need {needs}")
+    return Problem(
+        file,
+        1,
+        header,
+        None,
+        f"missing: the {mapping.source} export needs the column {header!r}; add it to the "
+        f"report or export, or map your own column to {column} in a --mapping file",
+        field=column,
+    )
 
 
 def _mapping_for(header: list[str], mapping: Mapping, forced_kind: str | None) -> Mapping:
@@ -186,8 +221,24 @@ class _FileImport:
         self.people = PeopleDirectory.load(session, workspace_id)
 
     def problem(self, row: int | None, column: str | None, value: Any, expected: str) -> None:
+        """One problem, in the export's own words where a preset or mapping read it: the
+        file's header for the column, and for values the mapping translates (stages), the
+        labels it knows."""
         shown = None if value is None else str(value)
-        self.log.add(Problem(self.name, row, column, shown, expected))
+        mapping = self.plan.mapping
+        header = self.plan.sources.get(column or "")
+        if mapping.is_native or header is None:
+            self.log.add(Problem(self.name, row, column, shown, expected))
+            return
+        labels = distinct_labels(mapping.labels.get(column or "", ()))
+        if labels and shown is not None:
+            expected = (
+                f"expected one of the {header!r} values the {mapping.source} mapping knows: "
+                f"{', '.join(labels)}; add yours under values.{column} in a --mapping file "
+                "(docs/crm-presets.md)"
+            )
+        renamed = None if header.lower() == column else column
+        self.log.add(Problem(self.name, row, header, shown, expected, field=renamed))
 
     def run(self) -> None:
         writer = _WRITERS[self.plan.kind.name]

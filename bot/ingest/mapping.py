@@ -38,6 +38,14 @@ class Mapping:
     # Salesforce report exports end with a blank line and a copyright/confidentiality footer.
     skip_after_blank_line: bool = False
     source: str = "native"
+    # As the preset or mapping file writes them, for messages in the CRM's own words: each
+    # column's value labels in order, and the header each of our columns is read from.
+    labels: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    headers: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def is_native(self) -> bool:
+        return self.source == "native"
 
     def column_for(self, header: str) -> str:
         folded = _fold(header)
@@ -63,6 +71,11 @@ class Mapping:
             defaults={**self.defaults, **overlay.defaults},
             skip_after_blank_line=self.skip_after_blank_line or overlay.skip_after_blank_line,
             source=f"{self.source} + {overlay.source}",
+            labels={
+                column: tuple(dict.fromkeys((*overlay.labels.get(column, ()), *labels)))
+                for column, labels in {**self.labels, **overlay.labels}.items()
+            },
+            headers={**self.headers, **overlay.headers},
         )
 
 
@@ -130,6 +143,13 @@ def _parse(data: Any, source: str, file: str) -> Mapping:
     defaults = {
         k.lower(): v for k, v in _string_table(data.get("defaults", {}), "defaults", bad).items()
     }
+    headers: dict[str, str] = {}
+    for header, column in columns.items():
+        headers.setdefault(column.strip().lower(), header)
+    labels = {
+        str(column).strip().lower(): tuple(_string_table(table, f"values.{column}", bad))
+        for column, table in values_raw.items()
+    }
     return Mapping(
         kind=kind,
         columns={_fold(k): v.strip().lower() for k, v in columns.items()},
@@ -139,6 +159,8 @@ def _parse(data: Any, source: str, file: str) -> Mapping:
         defaults=defaults,
         skip_after_blank_line=bool(data.get("skip_after_blank_line", False)),
         source=source,
+        labels=labels,
+        headers=headers,
     )
 
 

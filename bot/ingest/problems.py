@@ -14,13 +14,15 @@ class Problem:
     column: str | None
     value: str | None
     expected: str
+    # coachbot's name for the column, where the file's own header (`column`) differs.
+    field: str | None = None
 
     def __str__(self) -> str:
         where = [self.file]
         if self.row is not None:
             where.append(f"row {self.row}")
         if self.column:
-            where.append(f"column {self.column!r}")
+            where.append(f"column {self.column!r}" + (f" ({self.field})" if self.field else ""))
         text = ", ".join(where)
         if self.value is not None:
             shown = self.value if len(self.value) <= 60 else self.value[:57] + "..."
