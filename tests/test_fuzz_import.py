@@ -642,7 +642,10 @@ def check_location(request: HostileImport, file: HostileFile, problem: Problem) 
         assert problem.row is not None, f"a cell's problem without its row: {shown}"
     if problem.column is not None:
         known = {c.name for kind in KINDS.values() for c in kind.columns}
-        assert problem.column in known | {"outcome (or stage)"}, shown
+        # With a preset the column is the export's own header ("Close Date"), and the field
+        # coachbot's name for it where the two differ.
+        named = problem.field or problem.column.strip().lower()
+        assert named in known | {"outcome (or stage)"}, shown
     if problem.row is not None:
         assert file.content is not None, shown
         # Every line break holds a \n or \r byte, whatever the encoding.
