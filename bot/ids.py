@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from types import SimpleNamespace
 
 
@@ -15,11 +16,23 @@ class Actions:
     RESUME_NUDGES = "coach.resume_nudges"
     APPROVE_PLAN = "coach.approve_plan"
     EDIT_PLAN = "coach.edit_plan"
-    DECIDE_CHECKPOINT = "coach.decide_checkpoint"
+    # One button per decision, each with its own action_id (Slack refuses a block whose
+    # buttons share one): coach.decide_checkpoint.<decision>, routed by DECIDE_CHECKPOINT.
+    DECIDE_CHECKPOINT_PREFIX = "coach.decide_checkpoint."
     MARK_PRACTICE_DONE = "coach.mark_practice_done"
     SNOOZE_NUDGES = "coach.snooze_nudges"
     ACCEPT_MENTORING = "coach.accept_mentoring"
     DECLINE_MENTORING = "coach.decline_mentoring"
+
+
+CHECKPOINT_DECISIONS = ("graduate", "continue", "intensify", "replan")
+DECIDE_CHECKPOINT = re.compile(
+    re.escape(Actions.DECIDE_CHECKPOINT_PREFIX) + "(" + "|".join(CHECKPOINT_DECISIONS) + ")$"
+)
+
+
+def decide_checkpoint_action(decision: str) -> str:
+    return Actions.DECIDE_CHECKPOINT_PREFIX + decision
 
 
 class Views:

@@ -60,7 +60,7 @@ class SlackApp:
     def dm(self, text: str, user: str, **kw: Any) -> int:
         return self.send(slack.message_im(text, user, channel=self.stub.dm_channel(user), **kw))
 
-    def click(self, action_id: str, user: str, value: str = "", **kw: Any) -> int:
+    def click(self, action_id: str, user: str, value: str | None = None, **kw: Any) -> int:
         return self.send(slack.block_action(action_id, user, value=value, **kw))
 
     # What came back, waiting briefly: listeners run after the ack.

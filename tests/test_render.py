@@ -19,7 +19,7 @@ from jinja2 import StrictUndefined, UndefinedError
 
 from bot.analytics import catalog
 from bot.commands import SUBCOMMANDS, Command, intent, parse
-from bot.ids import Actions, Blocks, Views
+from bot.ids import DECIDE_CHECKPOINT, Actions, Blocks, Views
 from bot.render import formats, limits, renderer
 from bot.render.formats import day, money, number, pct, skill, trend, value_in
 from bot.render.limits import cut, fit_block, fit_blocks
@@ -411,8 +411,9 @@ def check_text(obj: Any, kinds: set[str] = TEXT_TYPES, limit: int = 3000) -> Non
 def check_button(element: dict[str, Any]) -> None:
     assert element["type"] == "button"
     check_text(element["text"], {"plain_text"}, limits.BUTTON_TEXT)
-    assert element["action_id"] in ACTION_IDS
-    assert isinstance(element["value"], str)
+    assert element["action_id"] in ACTION_IDS or DECIDE_CHECKPOINT.fullmatch(element["action_id"])
+    if "value" in element:  # Slack refuses an empty value; a button without one omits it
+        assert isinstance(element["value"], str) and element["value"], element
     assert element.get("style") in (None, "primary", "danger")
 
 
@@ -441,6 +442,8 @@ def check_blocks(blocks: Any, limit: int) -> None:
             assert 1 <= len(block["elements"]) <= limits.ACTION_ELEMENTS
             for element in block["elements"]:
                 check_button(element)
+            action_ids = [e["action_id"] for e in block["elements"]]
+            assert len(set(action_ids)) == len(action_ids), f"repeated action_id: {action_ids}"
         elif kind == "input":
             assert block["block_id"] in {v for k, v in vars(Blocks).items() if k.isupper()}
             check_text(block["label"], {"plain_text"}, 2000)
@@ -1400,6 +1403,7 @@ def test_a_view_that_is_not_home_or_modal_raises(tmp_path: Path) -> None:
 def test_the_tmp_environment_is_configured_like_the_real_one(tmp_path: Path) -> None:
     (tmp_path / "ok.json.j2").write_text(
         '{"type": "modal", "callback_id": {{ ids.views.FEEDBACK | tojson }},\n'
+        '"title": {"type": "plain_text", "text": "Feedback"},\n'
         '{% if true %}\n  "blocks": [{"type": "section", "text": {"type": "mrkdwn", '
         '"text": {{ (name | mrkdwn ~ " " ~ (x | money)) | tojson }}}}]\n{% endif %}\n}'
     )

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from bot.ids import Actions, Blocks, Views
+from bot.ids import Actions, Blocks, Views, decide_checkpoint_action
 from bot.slack.once import forget_old_events
 from bot.store.models import Feedback, Person, ProcessedEvent
 from tests.helpers import ORG, run, write
@@ -314,7 +314,7 @@ def test_event_ids_are_forgotten_once_slack_can_no_longer_retry_them(slack_app, 
 
 @pytest.mark.parametrize(
     "action_id",
-    [Actions.APPROVE_PLAN, Actions.DECIDE_CHECKPOINT, Actions.ACCEPT_MENTORING],
+    [Actions.APPROVE_PLAN, decide_checkpoint_action("graduate"), Actions.ACCEPT_MENTORING],
 )
 def test_a_button_carrying_no_id_says_it_is_out_of_date(slack_app, action_id: str) -> None:
     assert slack_app.click(action_id, "U0MIA", value="not-an-id") == 200

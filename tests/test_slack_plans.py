@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.coaching.plans import BASE_CADENCE, Objective, PlanDraft
-from bot.ids import Actions, Blocks, Views
+from bot.ids import Actions, Blocks, Views, decide_checkpoint_action
 from bot.services import plans
 from bot.store.models import Checkpoint, CoachingPlan, Person, PlanVersion
 from tests.helpers import ORG, TEAM, run, write
@@ -143,7 +143,7 @@ def test_the_manager_decides_at_a_checkpoint(slack_app, db) -> None:
         ("prospecting", "discovery", "qualification", "proposal", "negotiation"),
     )
 
-    slack_app.click(Actions.DECIDE_CHECKPOINT, "U0MIA", value=f"{checkpoint_id}:intensify")
+    slack_app.click(decide_checkpoint_action("intensify"), "U0MIA", value=str(checkpoint_id))
     [recorded] = slack_app.dms_to("U0MIA")
     assert "Recorded: *intensify* for Ann Archer" in text_of(recorded)
     [told] = slack_app.dms_to("U0ANN")
@@ -153,7 +153,7 @@ def test_the_manager_decides_at_a_checkpoint(slack_app, db) -> None:
         assert checkpoint.manager_decision == "intensify"
         assert session.get(CoachingPlan, plan_id).version == 2  # intensified cadence
 
-    slack_app.click(Actions.DECIDE_CHECKPOINT, "U0MIA", value=f"{checkpoint_id}:graduate")
+    slack_app.click(decide_checkpoint_action("graduate"), "U0MIA", value=str(checkpoint_id))
     assert "already decided" in text_of(slack_app.dms_to("U0MIA", 2)[1])
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.delivery.preview_html import write_page
+from bot.render.blockkit import check_message, check_view
 
 
 @dataclass
@@ -65,18 +66,29 @@ class PreviewClient:
         return {"ok": True, "view": view}
 
     def files_upload_v2(
-        self, channel: str, content: bytes, filename: str, title: str = "", **_: Any
+        self,
+        channel: str,
+        content: bytes,
+        filename: str,
+        title: str = "",
+        alt_txt: str = "",
+        **_: Any,
     ) -> dict[str, Any]:
         self.folder.mkdir(parents=True, exist_ok=True)
         name = f"{len(self.deliveries):03d}-{Path(filename).name}"
         (self.folder / name).write_bytes(content)
-        self._record(channel, "file", {"file": name, "title": title})
+        self._record(channel, "file", {"file": name, "title": title, "alt_text": alt_txt})
         return {"ok": True, "files": [{"id": name}]}
 
     def users_info(self, user: str, **_: Any) -> dict[str, Any]:
         return {"ok": True, "user": {"id": user, "profile": {}}}
 
     def _record(self, target: str, kind: str, payload: dict[str, Any]) -> None:
+        # The preview takes only what Slack would: a payload Slack refuses fails here too.
+        if kind == "message":
+            check_message(payload, f"message to {target}")
+        elif kind in ("home", "modal"):
+            check_view(payload, f"{kind} view for {target}")
         recipient = target.removeprefix("D:")
         if "," in recipient:  # a group DM: shown under its members' names together
             recipient = " + ".join(self.names.get(u, u) for u in recipient.split(","))

@@ -112,6 +112,33 @@ def team_chart(rows: Sequence[Sequence[object]], title: str) -> bytes | None:
         plt.close(figure)
 
 
+ALT_TEXT_MAX = 1000  # Slack takes up to 1,000 characters of alt text on a file
+
+
+def trend_alt_text(series: Sequence[Sequence[object]], peer_rate: float | None = None) -> str:
+    """What the trend chart shows, in words, for people who cannot see it."""
+    points = [(str(m), float(r), int(n)) for m, r, n in series if r is not None and n]
+    months = ", ".join(f"{m} {r:.0%} of {n}" for m, r, n in points)
+    peers = f"; peers {peer_rate:.0%} over 90 days" if peer_rate is not None else ""
+    return _cut(f"Win rate by month (month, win rate of closed deals): {months}{peers}.")
+
+
+def team_alt_text(rows: Sequence[Sequence[object]]) -> str:
+    """What the team chart shows, in words: each rep's win rate against their peer group."""
+    shown = sorted(
+        ((str(n), float(r), p) for n, r, p in rows if r is not None), key=lambda row: row[1]
+    )
+    parts = [
+        f"{name} {rate:.0%}" + ("" if peer is None else f" (peers {float(peer):.0%})")
+        for name, rate, peer in shown
+    ]
+    return _cut("Win rate over 90 days by rep, against their peer group: " + "; ".join(parts))
+
+
+def _cut(text: str) -> str:
+    return text if len(text) <= ALT_TEXT_MAX else text[: ALT_TEXT_MAX - 1] + "…"
+
+
 class ChartProcess:
     """Charts drawn in a separate process. Drawing is CPU-bound Python: in the web process it
     holds the interpreter lock and delays every other request's acknowledgement. One process

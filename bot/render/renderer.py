@@ -3,7 +3,8 @@
 A template renders to JSON text that is parsed here, so a template that produces invalid
 JSON fails loudly. Every interpolated value goes through `mrkdwn` (escapes &, <, > so CRM
 text like "<!channel>" pings nobody) and `tojson`; Slack's limits are enforced after
-parsing, in one place (bot/render/limits.py).
+parsing, in one place (bot/render/limits.py), and every payload is checked against Slack's
+Block Kit rules (bot/render/blockkit.py) before anyone can send it.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from bot.render import formats
+from bot.render.blockkit import BlockKitError, check_message, check_view
 from bot.render.limits import FALLBACK_TEXT, MESSAGE_BLOCKS, VIEW_BLOCKS, cut, fit_blocks
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
@@ -74,6 +76,7 @@ def message(template: str, **context: Any) -> dict[str, Any]:
         raise TemplateError(f"{template} needs a non-empty 'text' (notification fallback)")
     payload["text"] = cut(payload["text"], FALLBACK_TEXT)
     payload["blocks"] = fit_blocks(payload.get("blocks", []), MESSAGE_BLOCKS)
+    _check(check_message, payload, template)
     return payload
 
 
@@ -83,4 +86,13 @@ def view(template: str, **context: Any) -> dict[str, Any]:
     if payload.get("type") not in ("home", "modal"):
         raise TemplateError(f"{template} must render a view of type home or modal")
     payload["blocks"] = fit_blocks(payload.get("blocks", []), VIEW_BLOCKS)
+    _check(check_view, payload, template)
     return payload
+
+
+def _check(check: Any, payload: dict[str, Any], template: str) -> None:
+    """Slack refuses a payload that breaks a Block Kit rule whole; refuse it here first."""
+    try:
+        check(payload, template)
+    except BlockKitError as error:
+        raise TemplateError(str(error)) from error

@@ -12,6 +12,7 @@ from typing import Any, Protocol
 
 from bot.auth import Viewer
 from bot.commands import SUBCOMMANDS, Command
+from bot.render.charts import trend_alt_text
 from bot.render.renderer import escape_mrkdwn, message, view
 from bot.services import coach, pairing, plans, roleplays
 from bot.slack import plan_messages, roleplay_messages
@@ -36,7 +37,7 @@ class Surface(Protocol):
 
     def open_modal(self, modal: dict[str, Any]) -> None: ...
 
-    def attach(self, content: bytes, filename: str, title: str) -> None:
+    def attach(self, content: bytes, filename: str, title: str, alt_text: str) -> None:
         """A file (a chart) for the user's DM with coachbot."""
 
     def thread(self, payload: dict[str, Any], thread_ts: str | None = None) -> tuple[str, str]:
@@ -132,8 +133,10 @@ def send_assessment(viewer: Viewer, subject_id: int, deps: Deps, surface: Surfac
         return
     surface.private(assessment_message(payload, own=subject_id == viewer.person_id, deps=deps))
     title = f"{payload['name']}: win rate by month"
+    series = payload["trend"]["series"]
+    alt_text = trend_alt_text(series, payload["headline"].get("peer_win_rate"))
     deps.charts.send(
-        lambda png: surface.attach(png, "win-rate-trend.png", title),
+        lambda png: surface.attach(png, "win-rate-trend.png", title, alt_text),
         payload["trend"]["series"],
         title,
         payload["headline"].get("peer_win_rate"),

@@ -52,8 +52,11 @@ def post_dm(
 
 
 def upload_to_dm(
-    client: WebClient, user_id: str, content: bytes, filename: str, title: str
+    client: WebClient, user_id: str, content: bytes, filename: str, title: str, alt_text: str
 ) -> None:
-    """Share a file (a chart) in the user's DM with coachbot."""
+    """Share a file (a chart) in the user's DM with coachbot; `alt_text` is what a screen
+    reader says instead of the picture."""
     channel = open_dm(client, user_id)
-    client.files_upload_v2(channel=channel, content=content, filename=filename, title=title)
+    client.files_upload_v2(
+        channel=channel, content=content, filename=filename, title=title, alt_txt=alt_text
+    )

@@ -1,8 +1,10 @@
 """Buttons in coachbot's messages and App Home."""
 
+from typing import Any
+
 from slack_bolt import App
 
-from bot.ids import Actions
+from bot.ids import DECIDE_CHECKPOINT, Actions
 from bot.slack.slots import WorkSlots
 from handlers.actions.buttons import (
     mark_practice_done,
@@ -17,7 +19,7 @@ from handlers.actions.buttons import (
 from handlers.actions.mentoring import accept_mentoring, decline_mentoring
 from handlers.actions.plans import approve_plan, decide_checkpoint, edit_plan
 
-BUTTONS = {
+BUTTONS: dict[str, Any] = {
     Actions.OPEN_MY_ASSESSMENT: open_my_assessment,
     Actions.OPEN_REP: open_rep,
     Actions.PAUSE_NUDGES: pause_nudges,
@@ -28,7 +30,6 @@ BUTTONS = {
     Actions.SNOOZE_NUDGES: snooze_nudges,
     Actions.APPROVE_PLAN: approve_plan,
     Actions.EDIT_PLAN: edit_plan,
-    Actions.DECIDE_CHECKPOINT: decide_checkpoint,
     Actions.ACCEPT_MENTORING: accept_mentoring,
     Actions.DECLINE_MENTORING: decline_mentoring,
 }
@@ -37,3 +38,5 @@ BUTTONS = {
 def register(app: App, slots: WorkSlots) -> None:
     for action_id, listener in BUTTONS.items():
         app.action(action_id)(slots.gate(listener))
+    # The four review decisions have an action_id each, routed here by pattern.
+    app.action(DECIDE_CHECKPOINT)(slots.gate(decide_checkpoint))

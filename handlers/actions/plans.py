@@ -7,6 +7,7 @@ from typing import Any
 from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
+from bot.ids import Actions
 from bot.render.renderer import escape_mrkdwn
 from bot.services import plans
 from bot.slack import plan_messages
@@ -62,9 +63,9 @@ def decide_checkpoint(
     viewer = viewer_of(context, client)
     deps = deps_of(context)
     surface = DmSurface(client, body["user"]["id"])
-    raw_id, _, decision = str(action.get("value", "")).partition(":")
+    decision = str(action.get("action_id", "")).removeprefix(Actions.DECIDE_CHECKPOINT_PREFIX)
     try:
-        checkpoint = button_id(raw_id)
+        checkpoint = button_id(action.get("value"))
         status = plans.confirm(deps.db, viewer, checkpoint, decision, deps.clock.now())
     except (StaleButton, plans.PlanError) as problem:
         surface.reply(refusal(problem))

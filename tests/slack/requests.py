@@ -137,7 +137,7 @@ def block_action(
     action_id: str,
     user_id: str,
     *,
-    value: str = "",
+    value: str | None = None,
     block_id: str = "b",
     team_id: str = "T0TEST",
     channel_id: str | None = None,
@@ -162,9 +162,10 @@ def block_action(
         "action_id": action_id,
         "block_id": block_id,
         "text": {"type": "plain_text", "text": action_id, "emoji": True},
-        "value": value,
         "action_ts": _new_ts(),
     }
+    if value is not None:  # Slack leaves "value" out for a button that has none
+        element["value"] = value
     element.update(action or {})
     payload: dict[str, Any] = {
         "type": "block_actions",

@@ -44,6 +44,8 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
 
+from tests.slack.blockkit_rules import block_errors, view_errors
+
 BOT_ID = "B0BOT"
 APP_ID = "A0TEST"
 TEAM_NAME = "Coachbot Test"
@@ -91,11 +93,33 @@ class _StubServer(ThreadingHTTPServer):
 
 
 class SlackError(Exception):
-    """Raised by a method handler to answer {"ok": false, "error": ...}."""
+    """Raised by a method handler to answer {"ok": false, "error": ...}; `extra` goes into
+    the answer too (Slack's `errors` list for invalid_blocks, `response_metadata`)."""
 
-    def __init__(self, error: str) -> None:
+    def __init__(self, error: str, **extra: Any) -> None:
         super().__init__(error)
         self.error = error
+        self.extra = extra
+
+
+def _refuse_invalid_blocks(blocks: Any) -> None:
+    """chat.postMessage, chat.postEphemeral, chat.update: Slack's answer to blocks it refuses."""
+    errors = block_errors(blocks)
+    if errors:
+        raise SlackError(
+            "invalid_blocks",
+            errors=errors,
+            response_metadata={"messages": [f"[ERROR] {e}" for e in errors]},
+        )
+
+
+def _refuse_invalid_view(view: Any) -> None:
+    """views.publish/open/update answer invalid_arguments, naming what is wrong."""
+    errors = view_errors(view)
+    if errors:
+        raise SlackError(
+            "invalid_arguments", response_metadata={"messages": [f"[ERROR] {e}" for e in errors]}
+        )
 
 
 @dataclass
@@ -377,7 +401,9 @@ class SlackStub:
         tz: str = "America/New_York",
         team_id: str | None = None,
         is_bot: bool = False,
+        deleted: bool = False,
     ) -> None:
+        """`deleted`: deactivated in Slack (users.* still return them, with deleted true)."""
         ZoneInfo(tz)  # fail early on a typo
         with self._lock:
             self._users[user_id] = {
@@ -387,6 +413,7 @@ class SlackStub:
                 "tz": tz,
                 "team_id": team_id or self.team_id,
                 "is_bot": is_bot,
+                "deleted": deleted,
             }
 
     def add_message(
@@ -512,6 +539,9 @@ class SlackStub:
             extra = {} if fault.retry_after is None else {"Retry-After": str(fault.retry_after)}
             return _Answer(fault.status, payload, headers=extra)
         if method == "response_url":
+            errors = block_errors(_as_json(body.get("blocks")))
+            if errors:  # Slack answers a response_url post it refuses with a 400
+                return _Answer(400, {"ok": False, "error": "invalid_blocks", "errors": errors})
             return _Answer(200, {"ok": True})
         if method == "files.download":
             stored = self._private_files.get(body["file_id"])
@@ -539,7 +569,7 @@ class SlackStub:
                 body = {**body, "_token": token}
             return _Answer(200, {"ok": True, **handler(self, body)})
         except SlackError as error:
-            return _Answer(200, {"ok": False, "error": error.error})
+            return _Answer(200, {"ok": False, "error": error.error, **error.extra})
 
     def _auth_error(self, method: str, authorization: str) -> str | None:
         if method == "api.test":
@@ -580,7 +610,7 @@ class SlackStub:
             "team_id": user["team_id"],
             "name": handle,
             "real_name": real_name,
-            "deleted": False,
+            "deleted": user.get("deleted", False),
             "tz": user["tz"],
             "tz_offset": int(offset.total_seconds()) if offset else 0,
             "is_bot": user["is_bot"],
@@ -642,8 +672,17 @@ class SlackStub:
         raise SlackError("users_not_found")
 
     def _users_list(self, body: dict) -> dict:
-        members = [self._user_record(user) for user in self._users.values()]
-        return {"members": members, "response_metadata": {"next_cursor": ""}}
+        """Pages of `limit` members (Slack: at most 1000, 200 recommended), by cursor."""
+        try:
+            limit = min(int(body.get("limit") or 1000), 1000)
+            start = int(base64.b64decode(body["cursor"]).decode()) if body.get("cursor") else 0
+        except (ValueError, UnicodeDecodeError) as error:
+            raise SlackError("invalid_cursor") from error
+        users = list(self._users.values())
+        members = [self._user_record(user) for user in users[start : start + limit]]
+        more = start + limit < len(users)
+        cursor = base64.b64encode(str(start + limit).encode()).decode() if more else ""
+        return {"members": members, "response_metadata": {"next_cursor": cursor}}
 
     def _addressed_channel(self, channel: Any) -> str:
         channel = str(channel or "")
@@ -670,6 +709,7 @@ class SlackStub:
         attachments = _as_json(body.get("attachments"))
         if not (text or blocks or attachments):
             raise SlackError("no_text")
+        _refuse_invalid_blocks(blocks)
         ts = self._next_ts()
         message: dict[str, Any] = {
             "type": "message",
@@ -697,11 +737,13 @@ class SlackStub:
             raise SlackError("user_not_found")
         if not (body.get("text") or body.get("blocks") or body.get("attachments")):
             raise SlackError("no_text")
+        _refuse_invalid_blocks(_as_json(body.get("blocks")))
         return {"message_ts": self._next_ts()}
 
     def _chat_update(self, body: dict) -> dict:
         channel = self._resolve_channel(body.get("channel"))
         message = self._find_message(channel, str(body.get("ts", "")))
+        _refuse_invalid_blocks(_as_json(body.get("blocks")))
         if "text" in body:
             message["text"] = body["text"]
         if "blocks" in body:
@@ -796,6 +838,7 @@ class SlackStub:
         view = _as_json(view)
         if not isinstance(view, dict):
             raise SlackError("invalid_arguments")
+        _refuse_invalid_view(view)
         view_id = view_id or f"V{next(self._ids):08d}"
         stored = {
             "id": view_id,

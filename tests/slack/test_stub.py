@@ -150,8 +150,9 @@ def test_views_publish_open_update(client: WebClient, stub: SlackStub) -> None:
 
     published = client.views_publish(user_id="U0ANN", view=home)["view"]
     republished = client.views_publish(user_id="U0ANN", view=home)["view"]
-    opened = client.views_open(trigger_id="123.456", view={"type": "modal", "callback_id": "x"})
-    updated = client.views_update(view_id=opened["view"]["id"], view={"type": "modal"})
+    modal = {**home, "type": "modal", "title": {"type": "plain_text", "text": "Feedback"}}
+    opened = client.views_open(trigger_id="123.456", view={**modal, "callback_id": "x"})
+    updated = client.views_update(view_id=opened["view"]["id"], view=modal)
 
     assert published["id"].startswith("V")
     assert republished["id"] == published["id"]
