@@ -41,6 +41,19 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--encoding", default="utf-8", help="file encoding (default utf-8)")
     imp.add_argument("--workspace", help="Slack team id to import into (COACHBOT_WORKSPACE)")
     imp.add_argument("--quiet", action="store_true", help="no progress bar")
+    imp.add_argument(
+        "--no-slack",
+        action="store_true",
+        help="do not match people to Slack after the import (the daily job still will)",
+    )
+
+    people = commands.add_parser("people", help="people matched to Slack, and who is not")
+    people.add_argument(
+        "action",
+        choices=["unmatched", "sync"],
+        help="unmatched: list who has no Slack account; sync: match by email now",
+    )
+    people.add_argument("--workspace", help="Slack team id (COACHBOT_WORKSPACE)")
 
     data = commands.add_parser("demo-data", help="write the synthetic demo org's CSV files")
     data.add_argument("--seed", type=int, default=7)
@@ -122,7 +135,8 @@ def build_parser() -> argparse.ArgumentParser:
     job = commands.add_parser("run-job", help="run one scheduled job now")
     job.add_argument(
         "name",
-        help="recompute, nudges, digests, reviews, pairing, roleplay_idle, mentoring_reminders",
+        help="directory, recompute, nudges, digests, reviews, pairing, roleplay_idle, "
+        "mentoring_reminders",
     )
     job.add_argument(
         "--as-of",
@@ -155,6 +169,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     handler = {
         "db": _db,
         "import": _import,
+        "people": _people,
         "demo-data": _demo_data,
         "assess": _assess,
         "serve": _serve,
@@ -204,17 +219,87 @@ def _db(args: argparse.Namespace, settings: Settings) -> int:
 def _import(args: argparse.Namespace, settings: Settings) -> int:
     from bot.services.imports import import_files
 
+    team = args.workspace or _default_team(settings)
     request = ImportRequest(
         paths=args.files,
-        team_id=args.workspace or settings.workspace,
+        team_id=team,
         format=args.format,
         mapping=args.mapping,
         kind=args.kind,
         encoding=args.encoding,
         progress=not args.quiet and sys.stderr.isatty(),
     )
-    reports = import_files(_database(settings), settings, request, SystemClock())
+    db = _database(settings)
+    reports = import_files(db, settings, request, SystemClock())
     _print_reports(reports)
+    if not args.no_slack:
+        _match_to_slack(settings, db, team)
+    return 0
+
+
+def _default_team(settings: Settings) -> str:
+    """COACHBOT_WORKSPACE when set; else, with a bot token, the token's own workspace (so the
+    data lands where Slack's requests will look for it); else the local default."""
+    from bot.config import DEFAULT_WORKSPACE
+    from bot.slack.team import SlackSetupError, whoami
+
+    if settings.workspace != DEFAULT_WORKSPACE or not settings.slack_bot_token:
+        return settings.workspace
+    try:
+        identity = whoami(settings)
+    except SlackSetupError as problem:
+        raise SendingUnavailable(
+            f"{problem}. Or name the workspace with --workspace T0123ABCD."
+        ) from problem
+    print(f"workspace {identity.team_id} ({identity.team}), from the bot token", file=sys.stderr)
+    return identity.team_id
+
+
+def _match_to_slack(settings: Settings, db: Database, team: str) -> None:
+    """After an import: people matched to Slack now, welcomed, and the admins told."""
+    from bot.delivery.outbox import sending_client
+    from jobs.context import JobContext
+    from jobs.directory_sync import run as sync_directory
+
+    if not (settings.slack_bot_token or settings.oauth):
+        print(
+            "Slack is not configured yet: once it is, the worker matches people to Slack by "
+            "email every night (or run `coachbot people sync`)."
+        )
+        return
+    try:
+        client = sending_client(settings, db, team_id=team)
+    except SendingUnavailable as unavailable:
+        print(f"people not matched to Slack: {unavailable}")
+        return
+    print(sync_directory(JobContext(settings, db, client, SystemClock().now(), team_id=team)))
+
+
+def _people(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.services.directory import unmatched
+    from bot.store.workspaces import find_workspace_id
+
+    db = _database(settings)
+    team = args.workspace or settings.workspace
+    if args.action == "sync":
+        _match_to_slack(settings, db, team)
+        return 0
+    with db.begin() as session:
+        workspace_id = find_workspace_id(session, team)
+    if workspace_id is None:
+        print(f"no data for workspace {team!r}: import CRM files first", file=sys.stderr)
+        return EXIT_PROBLEM
+    missing = unmatched(db, workspace_id)
+    if not missing:
+        print(f"everyone active in workspace {team} is matched to a Slack account")
+        return 0
+    print(f"{len(missing)} people in workspace {team} have no Slack account with their email:")
+    for ref in missing:
+        print(f"  {ref.name} <{ref.email}> ({ref.role})")
+    print(
+        "Fix the email in the CRM and import again, or in the person's Slack profile; the "
+        "daily directory job (or `coachbot people sync`) matches them then."
+    )
     return 0
 
 

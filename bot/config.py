@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -18,6 +18,8 @@ DEFAULT_WORKSPACE = "local"
 # Slack publishes no number for chat.postMessage's workspace-wide limit; about 500 a minute
 # is what large senders report. Jobs slow down on their own when Slack answers 429.
 DEFAULT_SLACK_POST_RATE = 8.0
+# users.lookupByEmail is Tier 3 (50+ a minute): the directory sync stays just under it.
+DEFAULT_SLACK_LOOKUP_RATE = 0.8
 DEFAULT_SEND_THREADS = 8
 MAX_SEND_THREADS = 64
 
@@ -50,6 +52,7 @@ class Settings:
     currency: str = "USD"
     coaching_hourly_cost: float = 150.0
     slack_post_rate: float = DEFAULT_SLACK_POST_RATE
+    slack_lookup_rate: float = DEFAULT_SLACK_LOOKUP_RATE
     send_threads: int = DEFAULT_SEND_THREADS
     # Many workspaces: Slack's OAuth install instead of one SLACK_BOT_TOKEN.
     slack_client_id: str | None = None
@@ -175,17 +178,16 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         )
         coaching_hourly_cost = 0.0
 
-    raw_rate = get("COACHBOT_SLACK_POST_RATE") or str(DEFAULT_SLACK_POST_RATE)
-    try:
-        slack_post_rate = float(raw_rate)
-        if not 0 < slack_post_rate <= 1000:
-            raise ValueError
-    except ValueError:
-        problems.append(
-            "COACHBOT_SLACK_POST_RATE must be how many messages per second jobs may post, a "
-            f"number above 0 and at most 1000 such as 8, got {raw_rate!r}"
-        )
-        slack_post_rate = DEFAULT_SLACK_POST_RATE
+    slack_post_rate = _rate(
+        get, problems, "COACHBOT_SLACK_POST_RATE", DEFAULT_SLACK_POST_RATE, "messages jobs may post"
+    )
+    slack_lookup_rate = _rate(
+        get,
+        problems,
+        "COACHBOT_SLACK_LOOKUP_RATE",
+        DEFAULT_SLACK_LOOKUP_RATE,
+        "people the directory sync may look up in Slack",
+    )
 
     raw_threads = get("COACHBOT_SEND_THREADS") or str(DEFAULT_SEND_THREADS)
     try:
@@ -236,12 +238,31 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         currency=currency,
         coaching_hourly_cost=coaching_hourly_cost,
         slack_post_rate=slack_post_rate,
+        slack_lookup_rate=slack_lookup_rate,
         send_threads=send_threads,
         slack_client_id=client_id,
         slack_client_secret=client_secret,
         slack_redirect_uri=redirect_uri,
         token_keys=token_keys,
     )
+
+
+def _rate(
+    get: Callable[[str], str | None], problems: list[str], name: str, default: float, what: str
+) -> float:
+    """A per-second rate from the environment: above 0 and at most 1000."""
+    raw = get(name) or str(default)
+    try:
+        rate = float(raw)
+        if not 0 < rate <= 1000:
+            raise ValueError
+    except ValueError:
+        problems.append(
+            f"{name} must be how many {what} per second, a number above 0 and at most 1000 "
+            f"such as {default:g}, got {raw!r}"
+        )
+        return default
+    return rate
 
 
 def _oauth_problems(

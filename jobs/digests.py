@@ -14,9 +14,9 @@ from sqlalchemy import select
 
 from bot.clock import iso_week
 from bot.delivery.once import Outgoing
-from bot.render.charts import team_chart
+from bot.render.charts import team_alt_text, team_chart
 from bot.render.renderer import message
-from bot.services import coach, pairing, plans
+from bot.services import coach, pairing, people, plans
 from bot.services.effectiveness import EffectivenessReport, effectiveness
 from bot.services.identity import viewer_for_person
 from bot.slack import privacy
@@ -77,8 +77,7 @@ def _due_managers(ctx: JobContext, workspace_id: int) -> list[dict[str, Any]]:
             select(Person).where(
                 Person.workspace_id == workspace_id,
                 Person.role == "manager",
-                Person.active.is_(True),
-                Person.slack_user_id.is_not(None),
+                people.reachable_on_slack(),
             )
         ).all()
         rows = [
@@ -105,7 +104,10 @@ def _send(
     _channel, ts = privacy.post_dm(ctx.client, manager["slack_user_id"], payload, metadata=metadata)
     chart = team_chart(payload["chart_rows"], "Your team: win rate against each rep's peers")
     if chart is not None:
-        privacy.upload_to_dm(ctx.client, manager["slack_user_id"], chart, "team.png", "Your team")
+        alt_text = team_alt_text(payload["chart_rows"])
+        privacy.upload_to_dm(
+            ctx.client, manager["slack_user_id"], chart, "team.png", "Your team", alt_text
+        )
     return {"ts": ts}
 
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from bot.clock import iso_week
 from bot.delivery.once import Outgoing, direct_message
 from bot.render.renderer import message
-from bot.services import plans
+from bot.services import people, plans
 from bot.services.assessments import current_payloads, win_rate_a_week_ago
 from bot.services.roleplays import content
 from bot.store.models import Person
@@ -45,9 +45,8 @@ def _due_reps(ctx: JobContext, workspace_id: int) -> list[dict[str, Any]]:
             select(Person).where(
                 Person.workspace_id == workspace_id,
                 Person.role == "rep",
-                Person.active.is_(True),
                 Person.nudges_paused.is_(False),
-                Person.slack_user_id.is_not(None),
+                people.reachable_on_slack(),
             )
         ).all()
         rows = [

@@ -19,6 +19,7 @@ from bot.store import migrate
 from bot.store.engine import Database
 from jobs import (
     digests,
+    directory_sync,
     mentoring_reminders,
     nudges,
     pairing_round,
@@ -40,6 +41,12 @@ class JobSpec:
 JOBS: dict[str, JobSpec] = {
     spec.name: spec
     for spec in (
+        JobSpec(
+            "directory",
+            {"hour": "2", "minute": "0"},
+            "match people to Slack by email, welcome the newly matched",
+            directory_sync.run,
+        ),
         JobSpec("recompute", {"hour": "2", "minute": "30"}, "nightly assessments", recompute.run),
         JobSpec("nudges", {"minute": "5"}, "weekly nudge, Monday 09:00 local", nudges.run),
         JobSpec("digests", {"minute": "10"}, "manager digest, Friday 15:00 local", digests.run),

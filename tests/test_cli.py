@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from bot.store.models import Deal
 from tests.helpers import write, write_org
+from tests.slack.blockkit_rules import block_errors, view_errors
 
 COACHBOT = Path(sys.executable).with_name("coachbot")
 
@@ -40,6 +41,8 @@ def test_import_prints_what_it_did(database_url, tmp_path) -> None:
         "stage_history.csv: 7 stage_history rows (7 new, 0 updated)",
         "activities.csv: 4 activities rows (4 new, 0 updated)",
         "feedback.csv: 3 feedback rows (3 new, 0 updated)",
+        "Slack is not configured yet: once it is, the worker matches people to Slack by "
+        "email every night (or run `coachbot people sync`).",
     ]
 
 
@@ -85,7 +88,7 @@ def test_db_upgrade_reports_the_revision(tmp_path) -> None:
     url = f"sqlite:///{tmp_path / 'fresh.db'}"
     result = coachbot("db", "upgrade", database_url=url, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "schema revision: 0013 (latest 0013)"
+    assert result.stdout.strip() == "schema revision: 0014 (latest 0014)"
 
 
 def test_import_mapping_format_and_kind_options(database_url, tmp_path) -> None:
@@ -170,6 +173,26 @@ def test_demo_loads_the_org_and_prints_the_headline_table(tmp_path) -> None:
     assert ": intensify (confirmed by the manager, plan active)" in result.stdout
     assert "Marcus Greene, day 90 (2026-11-20): replan (waiting for the manager)" in result.stdout
     assert (tmp_path / "out" / "demo.db").exists()
+    _every_preview_payload_is_one_slack_takes(tmp_path / "out")
+
+
+def _every_preview_payload_is_one_slack_takes(out: Path) -> None:
+    """Every message, Home tab and modal the demo would send passes the stub's Block Kit
+    rules (independent of coachbot's own validator); every chart has alt text."""
+    records = [r for page in out.rglob("messages.json") for r in json.loads(page.read_text())]
+    kinds = {r["kind"] for r in records}
+    assert {"message", "home", "file"} <= kinds, kinds
+    buttons = 0
+    for record in records:
+        payload = record["payload"]
+        if record["kind"] == "message":
+            assert block_errors(payload["blocks"]) == [], (record["recipient"], payload["text"])
+        elif record["kind"] in ("home", "modal"):
+            assert view_errors(payload) == [], record["recipient"]
+        else:
+            assert payload["alt_text"].startswith("Win rate"), payload
+        buttons += json.dumps(payload).count('"type": "button"')
+    assert buttons > 0
 
 
 def test_assess_prints_json_per_rep_by_email(database_url, tmp_path) -> None:

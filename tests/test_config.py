@@ -71,6 +71,7 @@ def test_a_full_configuration_is_read() -> None:
         ("COACHBOT_COACHING_HOURLY_COST", "-5", "COACHBOT_COACHING_HOURLY_COST must be the cost"),
         ("COACHBOT_SLACK_POST_RATE", "0", "COACHBOT_SLACK_POST_RATE must be how many"),
         ("COACHBOT_SLACK_POST_RATE", "fast", "COACHBOT_SLACK_POST_RATE must be how many"),
+        ("COACHBOT_SLACK_LOOKUP_RATE", "-1", "COACHBOT_SLACK_LOOKUP_RATE must be how many"),
         ("COACHBOT_SEND_THREADS", "0", "COACHBOT_SEND_THREADS must be how many"),
         ("COACHBOT_SEND_THREADS", "2.5", "COACHBOT_SEND_THREADS must be how many"),
         ("COACHBOT_SEND_THREADS", "65", "COACHBOT_SEND_THREADS must be how many"),

@@ -114,6 +114,9 @@ METHOD_SCOPES = {
     "conversations_open": "im:write mpim:write",  # 1:1 DMs and group DMs (mentoring)
     "conversations_history": "im:history",  # a job reads its own DM message back
     "users_info": "users:read",
+    "users_list": "users:read",  # the directory sync of a large roster
+    "users_lookupByEmail": "users:read.email",  # the directory sync, one email at a time
+    "auth_test": None,  # which workspace a bot token belongs to
     "views_publish": None,
     "views_open": None,
     "files_upload_v2": "files:write",

@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, select
 from sqlalchemy.orm import Session
 
 from bot.store.models import Person
+
+
+def reachable_on_slack() -> ColumnElement[bool]:
+    """Active, matched to a Slack user, and not deactivated in Slack: who jobs may message."""
+    return and_(
+        Person.active.is_(True),
+        Person.slack_user_id.is_not(None),
+        Person.slack_deactivated.is_(False),
+    )
 
 
 def by_slack_id(session: Session, workspace_id: int, slack_user_id: str) -> Person | None:

@@ -71,6 +71,10 @@ class Person(Base):
     mentor_opt_out: Mapped[bool] = mapped_column(default=False, server_default=false())
     # "Snooze" on a nudge: no nudge before this date.
     nudges_snoozed_until: Mapped[date | None] = mapped_column(Date)
+    # The Slack directory sync (bot/services/directory.py): when this person was last looked
+    # up, and whether Slack says their account is deactivated. Imports never touch either.
+    slack_checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    slack_deactivated: Mapped[bool] = mapped_column(default=False, server_default=false())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     manager: Mapped[Person | None] = relationship(remote_side=[id])

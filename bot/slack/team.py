@@ -1,0 +1,55 @@
+"""Which Slack workspace a bot token belongs to (auth.test), with the fix when Slack refuses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from slack_sdk.errors import SlackApiError
+
+from bot.config import Settings
+from bot.slack.client import make_client
+
+TOKEN_FIXES = {
+    "invalid_auth": "SLACK_BOT_TOKEN is not a valid token: copy the Bot User OAuth Token "
+    "(xoxb-…) again from the app's OAuth & Permissions page",
+    "not_authed": "SLACK_BOT_TOKEN is empty",
+    "account_inactive": "the token belongs to an app that was uninstalled: reinstall coachbot "
+    "to the workspace and copy the new Bot User OAuth Token",
+    "token_revoked": "the token was revoked: reinstall coachbot and copy the new token",
+    "not_allowed_token_type": "SLACK_BOT_TOKEN must be the Bot User OAuth Token (xoxb-…), "
+    "not a user or app-level token",
+}
+
+
+class SlackSetupError(RuntimeError):
+    """Slack could not be reached or refused the token; the message says how to fix it."""
+
+
+@dataclass(frozen=True)
+class TeamIdentity:
+    team_id: str
+    team: str
+    bot_user_id: str
+    url: str
+
+
+def whoami(settings: Settings, token: str | None = None) -> TeamIdentity:
+    """auth.test with the bot token: the team id coachbot's data must be stored under."""
+    client = make_client(settings, token)
+    try:
+        answer = client.auth_test()
+    except SlackApiError as error:
+        code = error.response.get("error")
+        fix = TOKEN_FIXES.get(code or "", "see Slack's documentation of this error")
+        raise SlackSetupError(f"Slack refused the bot token ({code}): {fix}") from error
+    except OSError as error:
+        raise SlackSetupError(
+            f"could not reach Slack at {settings.slack_api_url} ({error}): check the network "
+            "and SLACK_API_URL"
+        ) from error
+    return TeamIdentity(
+        team_id=str(answer["team_id"]),
+        team=str(answer.get("team") or ""),
+        bot_user_id=str(answer.get("user_id") or ""),
+        url=str(answer.get("url") or ""),
+    )
