@@ -4,6 +4,7 @@ all as Slack sends them (Events API JSON and interaction payloads, signed)."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
@@ -22,7 +23,8 @@ from tests.test_slack_commands import PEOPLE, USERS
 def slack_app(db, settings, clock, tmp_path):
     files = dict(ORG, **{"people.csv": PEOPLE})
     run(db, settings, clock, *(write(tmp_path, name, text) for name, text in files.items()))
-    with running_app(settings, db, clock, USERS) as app:
+    fast = replace(settings, slack_lookup_rate=1000)  # directory lookups unpaced in tests
+    with running_app(fast, db, clock, USERS) as app:
         yield app
 
 
@@ -215,10 +217,16 @@ def _upload(slack_app, user: str, files: dict[str, bytes]) -> int:
 
 
 def test_an_admin_imports_csv_files_dropped_in_the_dm(slack_app, db) -> None:
+    slack_app.stub.add_user("U0NIA", email="new@acme.example", name="Nia New")
     people = b"email,name,role,manager_email\nnew@acme.example,Nia New,rep,mia@acme.example\n"
     assert _upload(slack_app, "U0OPS", {"people.csv": people}) == 200
-    [reply] = slack_app.dms_to("U0OPS")
+    reply = slack_app.dms_to("U0OPS")[0]
     assert "Imported." in text_of(reply) and "1 people rows (1 new, 0 updated)" in text_of(reply)
+    # The new rep is matched to Slack and welcomed now; the admin hears who was matched.
+    [welcome] = slack_app.dms_to("U0NIA")
+    assert "Welcome to coachbot" in text_of(welcome)
+    summary = slack_app.dms_to("U0OPS", 2)[1]
+    assert "People matched to Slack" in text_of(summary)
     with db.begin() as session:
         assert (
             session.scalar(select(Person.name).where(Person.email == "new@acme.example"))

@@ -16,6 +16,8 @@ from bot.ingest.importer import ImportRequest, run_import
 from bot.ingest.problems import ImportRejected, Problem
 from bot.render.renderer import message
 from bot.slack.deps import Deps
+from bot.slack.directory_messages import sync_and_welcome
+from bot.store.workspaces import find_workspace_id
 
 MAX_BYTES = 50 * 1024 * 1024
 SLACK_FILE_HOSTS = {"files.slack.com"}
@@ -52,6 +54,16 @@ def import_uploaded_files(
             )
             return
     surface.reply(message("messages/import_result.json.j2", problems=[], total=0, reports=reports))
+    if any(r.kind == "people" for r in reports):
+        _match_people(deps, client, viewer.team_id)
+
+
+def _match_people(deps: Deps, client: WebClient, team_id: str) -> None:
+    """New people are matched to Slack and welcomed now, not at the next nightly run."""
+    with deps.db.begin() as session:
+        workspace_id = find_workspace_id(session, team_id)
+    if workspace_id is not None:
+        sync_and_welcome(deps.db, deps.settings, client, workspace_id, deps.clock.now)
 
 
 def _download(file: dict[str, Any], folder: Path, client: WebClient, deps: Deps) -> Path:
