@@ -122,6 +122,14 @@ def build_parser() -> argparse.ArgumentParser:
     book.add_argument("--out", type=Path, help="write the Markdown here instead of printing it")
     book.add_argument("--workspace", help="Slack team id (COACHBOT_WORKSPACE)")
 
+    commands.add_parser(
+        "doctor", help="check the setup: settings, database, Slack, data, worker, people"
+    )
+    space = commands.add_parser("workspace", help="move CRM data stored under the wrong team id")
+    space.add_argument("action", choices=["move"])
+    space.add_argument("source", metavar="FROM", help="the team id the data sits under")
+    space.add_argument("target", metavar="TO", help="the Slack team id it belongs to")
+
     commands.add_parser("worker", help="run the scheduled jobs (one active worker at a time)")
     commands.add_parser(
         "keygen", help="print a new key for COACHBOT_TOKEN_KEYS (encrypts workspace tokens)"
@@ -156,11 +164,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    _read_dotenv()
     if args.command == "keygen":  # before settings: it is how one fixes a missing key
         from cryptography.fernet import Fernet
 
         print(Fernet.generate_key().decode("ascii"))
         return 0
+    if args.command == "doctor":  # before settings: it reports bad settings as problems
+        return _doctor()
     try:
         settings = load_settings()
     except ConfigError as error:
@@ -182,6 +193,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "run-job": _run_job,
         "failures": _failures,
         "worker": _worker,
+        "workspace": _workspace,
         "demo": _demo,
     }[args.command]
     try:
@@ -192,6 +204,46 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SendingUnavailable as unavailable:
         print(unavailable, file=sys.stderr)
         return EXIT_PROBLEM
+
+
+def _read_dotenv() -> None:
+    """Settings from ./.env when it exists (as .env.example promises); the environment wins."""
+    from dotenv import load_dotenv
+
+    env_file = Path.cwd() / ".env"
+    if env_file.is_file():
+        load_dotenv(env_file, override=False)
+
+
+def _doctor() -> int:
+    import os
+
+    from bot.doctor import diagnose, failed
+
+    findings = diagnose(os.environ, SystemClock().now())
+    for finding in findings:
+        print(finding)
+    if failed(findings):
+        problems = sum(1 for f in findings if f.status == "problem")
+        print(
+            f"\n{problems} problem{'s' if problems != 1 else ''} to fix before coachbot can coach."
+        )
+        return EXIT_PROBLEM
+    print("\ncoachbot is ready.")
+    return 0
+
+
+def _workspace(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.store.workspaces import WorkspaceMoveError, move_workspace
+
+    try:
+        with _database(settings).begin() as session:
+            moved = move_workspace(session, args.source, args.target)
+    except WorkspaceMoveError as problem:
+        print(problem, file=sys.stderr)
+        return EXIT_PROBLEM
+    print(f"workspace {args.source} is now {args.target}: {moved}")
+    return 0
 
 
 def _database(settings: Settings, migrated: bool = True) -> Database:

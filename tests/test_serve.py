@@ -105,7 +105,7 @@ def test_serve_refuses_to_start_without_credentials(tmp_path) -> None:
     socket_mode = subprocess.run(
         [str(COACHBOT), "serve"], env=env, capture_output=True, text=True, timeout=60
     )
-    assert socket_mode.returncode != 0 and "Socket Mode needs SLACK_APP_TOKEN" in socket_mode.stderr
+    assert socket_mode.returncode != 0 and "and SLACK_APP_TOKEN (xapp-…" in socket_mode.stderr
 
 
 # Each Web API method coachbot calls, and the bot scope it needs (None: no scope needed).

@@ -16,12 +16,31 @@ logger = logging.getLogger("coachbot.serve")
 
 def serve_socket_mode(settings: Settings) -> None:
     from slack_bolt.adapter.socket_mode import SocketModeHandler
+    from slack_bolt.error import BoltError
 
     from bot.render.charts import BackgroundCharts
     from bot.slack.app import create_app
 
-    if not settings.slack_app_token:
-        raise SystemExit("Socket Mode needs SLACK_APP_TOKEN (xapp-...); or use --http")
+    missing = [
+        text
+        for value, text in (
+            (
+                settings.slack_bot_token,
+                "SLACK_BOT_TOKEN (xoxb-…: OAuth & Permissions → Bot User OAuth Token)",
+            ),
+            (
+                settings.slack_app_token,
+                "SLACK_APP_TOKEN (xapp-…: Basic Information → App-Level "
+                "Tokens, with connections:write)",
+            ),
+        )
+        if not value
+    ]
+    if missing and not settings.oauth:
+        raise SystemExit(
+            "Socket Mode needs " + " and ".join(missing) + "; or run `coachbot serve --http`. "
+            "`coachbot doctor` checks the whole setup."
+        )
     if settings.oauth:
         raise SystemExit(
             "installing into many workspaces (SLACK_CLIENT_ID) needs the HTTP endpoint for "
@@ -29,7 +48,12 @@ def serve_socket_mode(settings: Settings) -> None:
         )
     db = Database.from_url(settings.database_url)
     migrate.upgrade(db.engine)
-    app = create_app(settings, db, SystemClock(), charts=BackgroundCharts())
+    try:
+        app = create_app(settings, db, SystemClock(), charts=BackgroundCharts())
+    except BoltError as refused:  # Bolt checks the token with auth.test on start
+        raise SystemExit(
+            f"Slack refused to start the app: {refused}. `coachbot doctor` says how to fix it."
+        ) from refused
     logger.info("coachbot connected by Socket Mode")
     SocketModeHandler(app, settings.slack_app_token).start()
 

@@ -31,6 +31,7 @@ class TeamIdentity:
     team: str
     bot_user_id: str
     url: str
+    scopes: tuple[str, ...] = ()  # granted to the token, as Slack's x-oauth-scopes header says
 
 
 def whoami(settings: Settings, token: str | None = None) -> TeamIdentity:
@@ -52,4 +53,13 @@ def whoami(settings: Settings, token: str | None = None) -> TeamIdentity:
         team=str(answer.get("team") or ""),
         bot_user_id=str(answer.get("user_id") or ""),
         url=str(answer.get("url") or ""),
+        scopes=_granted_scopes(answer.headers),
     )
+
+
+def _granted_scopes(headers: dict[str, object]) -> tuple[str, ...]:
+    for name, value in (headers or {}).items():
+        if name.lower() == "x-oauth-scopes":
+            raw = value[0] if isinstance(value, list) and value else value
+            return tuple(s.strip() for s in str(raw).split(",") if s.strip())
+    return ()

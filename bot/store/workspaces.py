@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.store.models import Workspace
+from bot.store.models import Deal, Person, Workspace
+
+
+class WorkspaceMoveError(ValueError):
+    """The data cannot be moved as asked; the message says why and what to do."""
 
 
 def workspace_id_for(session: Session, team_id: str, now: datetime) -> int:
@@ -23,3 +27,34 @@ def workspace_id_for(session: Session, team_id: str, now: datetime) -> int:
 
 def find_workspace_id(session: Session, team_id: str) -> int | None:
     return session.scalar(select(Workspace.id).where(Workspace.team_id == team_id))
+
+
+def move_workspace(session: Session, source: str, target: str) -> str:
+    """Re-label everything stored under team id `source` as `target` (data imported before
+    COACHBOT_WORKSPACE was set lands under 'local'). Every row hangs off the workspace row,
+    so renaming it moves them all at once. A `target` that already holds data is refused."""
+    moving = session.scalar(select(Workspace).where(Workspace.team_id == source))
+    if moving is None:
+        raise WorkspaceMoveError(f"no workspace {source!r}: nothing to move")
+    existing = session.scalar(select(Workspace).where(Workspace.team_id == target))
+    if existing is not None:
+        held = _count(session, Person, existing.id) + _count(session, Deal, existing.id)
+        if held:
+            raise WorkspaceMoveError(
+                f"workspace {target!r} already holds CRM data: import into it directly "
+                f"(`coachbot import --workspace {target} FILES…`) instead of moving {source!r}"
+            )
+        session.delete(existing)
+        session.flush()
+    moving.team_id = target
+    people, deals = _count(session, Person, moving.id), _count(session, Deal, moving.id)
+    return f"{people} people and {deals} deals moved"
+
+
+def _count(session: Session, model: type[Person] | type[Deal], workspace_id: int) -> int:
+    return (
+        session.scalar(
+            select(func.count()).select_from(model).where(model.workspace_id == workspace_id)
+        )
+        or 0
+    )

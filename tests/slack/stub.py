@@ -44,6 +44,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
 
+from bot.slack.installs import BOT_SCOPES  # an install grants what the manifest asks
 from tests.slack.blockkit_rules import block_errors, view_errors
 
 BOT_ID = "B0BOT"
@@ -174,6 +175,7 @@ class SlackStub:
         """`clock`: message ts follow it (as Slack's follow real time), never going back;
         without it they count up from FIRST_TS."""
         self.team_id = team_id
+        self.scopes: list[str] = list(BOT_SCOPES)  # change to test a missing scope
         self._clock = clock
         self.bot_user_id = bot_user_id
         self.bot_id = BOT_ID
@@ -567,7 +569,9 @@ class SlackStub:
             if method in _TOKEN_AWARE:
                 token = headers.get("authorization", "").removeprefix("Bearer ").strip()
                 body = {**body, "_token": token}
-            return _Answer(200, {"ok": True, **handler(self, body)})
+            # Slack names the token's granted scopes on every answer (how `doctor` reads them)
+            granted = {"x-oauth-scopes": ",".join(self.scopes)}
+            return _Answer(200, {"ok": True, **handler(self, body)}, headers=granted)
         except SlackError as error:
             return _Answer(200, {"ok": False, "error": error.error, **error.extra})
 
