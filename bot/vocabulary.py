@@ -40,3 +40,9 @@ LOSS_REASONS: tuple[str, ...] = (
 )
 
 RECORD_KINDS: tuple[str, ...] = ("people", "deals", "stage_history", "activities", "feedback")
+
+
+def plural(count: int | float, noun: str, many: str | None = None) -> str:
+    """ "1 closed deal", "3 closed deals": never "deal(s)"."""
+    n = int(count)
+    return f"{n} {noun if n == 1 else (many or noun + 's')}"

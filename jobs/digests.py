@@ -21,6 +21,7 @@ from bot.services.effectiveness import EffectivenessReport, effectiveness
 from bot.services.identity import viewer_for_person
 from bot.slack import privacy
 from bot.store.models import Person
+from bot.vocabulary import plural
 from jobs.context import JobContext, Tally
 
 SEND_WEEKDAY = 4  # Friday
@@ -133,7 +134,9 @@ def digest_message(
     summary = None
     if mine:
         met = [o.met for p in mine for o in p.objectives]
-        summary = f"{len(mine)} plan(s) running; {sum(met)} of {len(met)} objectives met so far."
+        summary = (
+            f"{plural(len(mine), 'plan')} running; {sum(met)} of {len(met)} objectives met so far."
+        )
     rows = [
         (r["name"], r["headline"].get("win_rate"), r["headline"].get("peer_win_rate")) for r in reps
     ]

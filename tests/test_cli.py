@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -192,6 +193,12 @@ def _every_preview_payload_is_one_slack_takes(out: Path) -> None:
         else:
             assert payload["alt_text"].startswith("Win rate"), payload
         buttons += json.dumps(payload).count('"type": "button"')
+        words = json.dumps(payload, ensure_ascii=False)
+        # Slack text that fits Slack: no CLI commands or repository paths, no "(s)" plurals,
+        # no false certainty, no negative progress.
+        for unfit in ("`coachbot ", "docs/", "(s)", "95% certain", "-%", "% of the way · -"):
+            assert unfit not in words, (unfit, record["recipient"], payload.get("text"))
+        assert not re.search(r"-\d+% of the way", words), payload.get("text")
     assert buttons > 0
 
 
@@ -211,7 +218,7 @@ def test_assess_prints_json_per_rep_by_email(database_url, tmp_path) -> None:
     assert ann["status"] == "not_enough_data"
     assert (
         ann["message"]
-        == "not enough data yet: 2 closed deal(s) in the last 90 days, 10 needed for a verdict"
+        == "not enough data yet: 2 closed deals in the last 90 days, 10 needed for a verdict"
     )
     assert ann["gaps"] == [] and ann["trend"]["direction"] == "not_enough_data"
 

@@ -171,7 +171,7 @@ def test_draft_plan_keeps_at_most_three_objectives():
     assert plan is not None
     assert [o.skill for o in plan.objectives] == ["discovery", "negotiation", "value_articulation"]
     # The rationale adds up the revenue of the three gaps planned for.
-    assert "The 3 gap(s)" in plan.rationale and "(up to $65,000 a quarter)" in plan.rationale
+    assert "The 3 gaps" in plan.rationale and "(up to $65,000 a quarter)" in plan.rationale
 
 
 def test_draft_plan_rationale_without_revenue_says_no_amount():
@@ -179,7 +179,7 @@ def test_draft_plan_rationale_without_revenue_says_no_amount():
 
     assert plan is not None
     assert plan.rationale == (
-        "The 1 gap(s) with the most revenue at stake that coaching can move; targets close "
+        "The 1 gap with the most revenue at stake that coaching can move; targets close "
         "half the distance to the peer group in 90 days."
     )
     assert plan.objectives[0].metric == c.CYCLE_DAYS and plan.objectives[0].target == 65.0
@@ -504,10 +504,11 @@ def objective(
     )
 
 
-def measured(value: float | None, n: float = 30) -> Measurement:
+def measured(value: float | None, n: float = 30, half: float = 0.02) -> Measurement:
+    """A measurement with a 90% interval `half` either side (narrow unless a test says)."""
     if value is None:
         return Measurement(None, 0, None, None)
-    return Measurement(value, n, value - 0.1, value + 0.1)
+    return Measurement(value, n, value - half, value + half)
 
 
 DISCOVERY_OBJECTIVE = objective()
@@ -525,6 +526,16 @@ def test_review_graduates_when_every_objective_met_its_target():
     # (0.50 - 0.30) / (0.46 - 0.30) = 1.25; (0.50 - 0.40) / (0.50 - 0.40) = 1.
     assert [p.progress for p in result.progress] == [1.25, 1.0]
     assert (result.day, result.as_of) == (60, TODAY)
+
+
+@pytest.mark.parametrize("value", [0.34, 0.50])  # on pace, and past the 0.46 target
+def test_on_track_or_met_only_when_the_interval_clears_the_baseline(value):
+    noisy = review((DISCOVERY_OBJECTIVE,), (measured(value, half=0.21),), 30, TODAY)
+    assert noisy.progress[0].standing == Standing.NOT_YET_CLEAR
+    assert noisy.decision == Decision.CONTINUE  # never graduate on noise
+    assert noisy.reason.startswith("Moving the right way, but not yet clearly beyond")
+    unknown = review((DISCOVERY_OBJECTIVE,), (Measurement(value, 30, None, None),), 30, TODAY)
+    assert unknown.progress[0].standing == Standing.NOT_YET_CLEAR
 
 
 def test_review_on_track_at_day_30_continues():

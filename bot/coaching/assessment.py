@@ -20,7 +20,7 @@ from bot.analytics.metrics import CrmData, Measurements, Window, measure, monthl
 from bot.analytics.revenue import DAYS_PER_QUARTER, stakes
 from bot.analytics.trends import TrendResult, win_rate_trend
 from bot.coaching.skills import FeedbackSignal, coachability, feedback_signals
-from bot.vocabulary import DEFAULT_STAGES, SKILLS
+from bot.vocabulary import DEFAULT_STAGES, SKILLS, plural
 
 MIN_CLOSED_DEALS = 10  # closed deals in the window before any verdict about a rep
 MAX_STRENGTHS = 3
@@ -421,7 +421,7 @@ def status_message(assessment: Assessment, config: AssessmentConfig | None = Non
         return "assessed"
     needed = (config or AssessmentConfig()).min_closed_deals
     return (
-        f"{NOT_ENOUGH_DATA_MESSAGE}: {assessment.closed_deals} closed deal(s) in the last "
+        f"{NOT_ENOUGH_DATA_MESSAGE}: {plural(assessment.closed_deals, 'closed deal')} in the last "
         f"{assessment.window_days} days, {needed} needed for a verdict"
     )
 

@@ -34,6 +34,8 @@ class Standing(StrEnum):
     ON_TRACK = "on_track"
     BEHIND = "behind"
     NO_PROGRESS = "no_progress"
+    # Moving the right way, but the interval still holds the baseline: it may be noise.
+    NOT_YET_CLEAR = "not_yet_clear"
     NOT_ENOUGH_DATA = "not_enough_data"
 
 
@@ -135,15 +137,30 @@ def _standing(objective: Objective, measured: Measurement, day: int) -> Objectiv
         return ObjectiveProgress(objective, measured, None, Standing.NOT_ENOUGH_DATA)
     span = objective.target - objective.baseline
     progress = (measured.value - objective.baseline) / span if span else 1.0
-    if progress >= 1:
-        standing = Standing.MET
-    elif progress <= 0:
+    on_pace = progress >= 1 or progress >= ON_TRACK_PACE * day / PLAN_DAYS
+    if progress <= 0:
         standing = Standing.NO_PROGRESS
-    elif progress >= ON_TRACK_PACE * day / PLAN_DAYS:
+    elif on_pace and not _clears_baseline(objective, measured):
+        standing = Standing.NOT_YET_CLEAR  # "met" or "on track" only when it is not noise
+    elif progress >= 1:
+        standing = Standing.MET
+    elif on_pace:
         standing = Standing.ON_TRACK
     else:
         standing = Standing.BEHIND
     return ObjectiveProgress(objective, measured, round(progress, 3), standing)
+
+
+def _clears_baseline(objective: Objective, measured: Measurement) -> bool:
+    """The whole interval lies on the target's side of the baseline (a target that only
+    holds the baseline has nothing to clear)."""
+    if objective.target == objective.baseline:
+        return True
+    if measured.low is None or measured.high is None:
+        return False
+    if objective.target >= objective.baseline:
+        return measured.low > objective.baseline
+    return measured.high < objective.baseline
 
 
 def _decide(progress: tuple[ObjectiveProgress, ...], day: int) -> tuple[Decision, str]:
@@ -167,6 +184,11 @@ def _decide(progress: tuple[ObjectiveProgress, ...], day: int) -> tuple[Decision
         return Decision.CONTINUE, "Real progress but not all targets met: another 90-day cycle."
     if behind:
         return Decision.INTENSIFY, _behind(behind, "behind the pace needed")
+    if any(p.standing == Standing.NOT_YET_CLEAR for p in judged):
+        return Decision.CONTINUE, (
+            "Moving the right way, but not yet clearly beyond where the plan started: keep "
+            "the plan as it is and look again at the next review."
+        )
     return Decision.CONTINUE, "On track: keep the plan as it is."
 
 

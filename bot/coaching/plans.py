@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from bot.analytics.compare import metric_info
+from bot.vocabulary import plural
 
 MAX_OBJECTIVES = 3
 PLAN_DAYS = 90
@@ -126,7 +127,8 @@ def draft_plan(
     repeat = any(o.skill in previous_skills for o in objectives)
     cadence = INTENSIFIED_CADENCE if repeat else BASE_CADENCE
     rationale = (
-        f"The {len(objectives)} gap(s) with the most revenue at stake that coaching can move"
+        f"The {plural(len(objectives), 'gap')} with the most revenue at stake that coaching "
+        "can move"
         + (f" (up to ${stake:,.0f} a quarter)" if stake else "")
         + "; targets close half the distance to the peer group in 90 days."
     )

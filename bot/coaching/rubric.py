@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.vocabulary import plural
+
 _SENTENCE = re.compile(r"[^.!?\n]+[.!?]*")
 _WORD = re.compile(r"[a-z0-9$%']+")
 # Open questions invite the buyer to talk; closed ones get a yes or a no.
@@ -419,8 +421,8 @@ def scorecard(rep_turns: list[str], objection_turn: int | None) -> list[Item]:
             "talk_ask_balance",
             "Balance of talking and asking",
             balanced,
-            f"{asks} question(s) in {asks + statements} sentence(s), {words} words over "
-            f"{len(rep_turns)} answer(s)",
+            f"{plural(asks, 'question')} in {plural(asks + statements, 'sentence')}, "
+            f"{plural(words, 'word')} over {plural(len(rep_turns), 'answer')}",
             "Keep answers short and end most of them with a question; the buyer should talk "
             "more than you.",
         )

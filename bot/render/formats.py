@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from datetime import date
 from types import SimpleNamespace
 from typing import Any
@@ -10,6 +11,7 @@ from typing import Any
 from jinja2 import Undefined
 
 from bot import ids as id_constants
+from bot.vocabulary import plural
 
 SKILL_LABELS = {
     "discovery": "Discovery",
@@ -89,7 +91,21 @@ def day(value: Any) -> str:
     return value.strftime("%b %-d, %Y") if isinstance(value, date) else "–"
 
 
+_SLACK_USER = re.compile(r"^[UW][A-Z0-9]{2,}$")
+
+
+def mention(name: Any, slack_id: Any = None) -> str:
+    """`<@U…>` for someone on Slack, so a group DM notifies them; else their name, escaped.
+    Only a well-formed Slack user id ever becomes a mention: CRM text cannot ping anyone."""
+    if isinstance(slack_id, str) and _SLACK_USER.match(slack_id):
+        return f"<@{slack_id}>"
+    text = "" if name is None else str(name)
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 FILTERS = {
+    "mention": mention,
+    "plural": plural,
     "pct": pct,
     "money": money,
     "number": number,

@@ -75,14 +75,26 @@ def _download(file: dict[str, Any], folder: Path, client: WebClient, deps: Deps)
         raise ImportRejected.single(Problem(name, None, None, None, "not a file uploaded to Slack"))
     if int(file.get("size") or 0) > MAX_BYTES:
         raise ImportRejected.single(
-            Problem(name, None, None, None, "larger than 50 MB: import it with `coachbot import`")
+            Problem(
+                name,
+                None,
+                None,
+                None,
+                "larger than 50 MB: import it on the server coachbot runs on",
+            )
         )
     request = urllib.request.Request(url, headers={"Authorization": f"Bearer {client.token}"})
     with urllib.request.urlopen(request, timeout=60) as response:  # host checked above
         data = response.read(MAX_BYTES + 1)
     if len(data) > MAX_BYTES:
         raise ImportRejected.single(
-            Problem(name, None, None, None, "larger than 50 MB: import it with `coachbot import`")
+            Problem(
+                name,
+                None,
+                None,
+                None,
+                "larger than 50 MB: import it on the server coachbot runs on",
+            )
         )
     path = folder / name
     path.write_bytes(data)

@@ -103,6 +103,5 @@ def _playbook_line(db: Database, team_id: str | None, skill: str, today: date) -
     top = book.behaviours[0]
     return (
         f"{top.label}: top performers {value_in(top.top, top.unit)}, "
-        f"everyone else {value_in(top.others, top.unit)}. {top.note} "
-        f"(`coachbot playbook {skill}`)"
+        f"everyone else {value_in(top.others, top.unit)}. {top.note}"
     )
