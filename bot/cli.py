@@ -143,8 +143,8 @@ def build_parser() -> argparse.ArgumentParser:
     job = commands.add_parser("run-job", help="run one scheduled job now")
     job.add_argument(
         "name",
-        help="directory, recompute, nudges, digests, reviews, pairing, roleplay_idle, "
-        "mentoring_reminders",
+        help="directory, recompute, plan_drafts, nudges, digests, reviews, pairing, "
+        "roleplay_idle, mentoring_reminders",
     )
     job.add_argument(
         "--as-of",
@@ -428,6 +428,7 @@ def _today(args: argparse.Namespace, settings: Settings) -> date:
 def _plans(args: argparse.Namespace, settings: Settings) -> int:
     from bot.cli_output import plans_table
     from bot.coaching.assessment import AssessmentConfig
+    from bot.delivery.once import deliver_all
     from bot.delivery.outbox import finish, sending_client
     from bot.services import plans
     from bot.slack import plan_messages
@@ -443,7 +444,14 @@ def _plans(args: argparse.Namespace, settings: Settings) -> int:
             print(f"{len(created)} draft plan(s) waiting for their managers' approval.")
             if args.send and created:
                 client = sending_client(settings, db, team_id=team)
-                sent = sum(plan_messages.send_draft(client, db, plan_id) for plan_id in created)
+                outcomes = deliver_all(
+                    db,
+                    client,
+                    _workspace_id(db, team),
+                    plan_messages.draft_messages(client, db, created),
+                    SystemClock().now,
+                )
+                sent = sum(1 for o in outcomes if o.status == "sent")
                 print(f"Sent {sent} draft(s) to managers.")
                 if page := finish(client, "coachbot preview: draft plans"):
                     print(f"Preview: {page}")

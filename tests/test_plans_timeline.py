@@ -630,3 +630,37 @@ def test_log_session_checks_its_kind_and_minutes(org) -> None:
         ("mentoring", 480, org.ids["mgr"]),
         ("training", 1, org.ids["ops"]),
     ]
+
+
+def test_drafts_come_on_a_schedule_a_few_a_week_per_manager(db, settings, clock, tmp_path):
+    """The plan_drafts job: three reps with a credible gap under one manager; the manager gets
+    two drafts this week (sent once each, with Approve), the third next week."""
+    from slack_sdk import WebClient
+
+    from bot.slack.client import retry_handlers
+    from jobs import plan_drafts
+    from jobs.context import JobContext
+    from tests.slack.stub import SlackStub
+
+    blocks = dict.fromkeys(("ivy", "sam", "pia"), STAGNANT) | dict.fromkeys(REPS[3:], FLAT)
+    org = build(db, settings, clock, tmp_path, blocks)
+    with SlackStub() as stub:
+        client = WebClient(token="xoxb-t", base_url=stub.base_url, retry_handlers=retry_handlers())
+
+        def tick(day: date) -> str:
+            return plan_drafts.run(JobContext(settings, db, client, moment(day)))
+
+        def drafts_to_manager() -> list[str]:
+            channel = stub.dm_channel("U0MGR")
+            return [
+                c.body["text"] for c in stub.calls_to("chat.postMessage") if c.channel == channel
+            ]
+
+        assert tick(S) == "plan drafts: 2 new; drafts: 2 sent, 0 already sent, 0 failed"
+        assert len(drafts_to_manager()) == 2
+        assert tick(S + timedelta(days=1)).startswith("plan drafts: 0 new; drafts: 0 sent, 2")
+        assert len(drafts_to_manager()) == 2  # the same drafts are not sent again
+        assert tick(S + timedelta(days=7)).startswith("plan drafts: 1 new; drafts: 1 sent")
+        assert len(drafts_to_manager()) == 3
+        draft_ids = {p["rep_id"] for p in list_plans(db, TEAM) if p["status"] == "draft"}
+        assert draft_ids == {org.ids["ivy"], org.ids["sam"], org.ids["pia"]}

@@ -329,6 +329,7 @@ def render_home(
     assessment: dict[str, Any] | None = None,
     team: list[dict[str, Any]] | None = None,
     nudges_paused: bool = False,
+    is_rep: bool = True,
 ) -> dict[str, Any]:
     """bot/slack/home.py home_view."""
     if not known:
@@ -337,6 +338,7 @@ def render_home(
     return view(
         "views/home.json.j2",
         known=True,
+        is_rep=is_rep,
         assessment=assessment,
         team=team,
         nudges_paused=nudges_paused,
@@ -943,6 +945,17 @@ def test_home_manager_with_team() -> None:
     ]
     rep_buttons = [b for b in buttons(payload) if b["action_id"] == Actions.OPEN_REP]
     assert [b["value"] for b in rep_buttons] == ["6", "7", "8"]
+
+
+def test_home_of_a_manager_shows_the_team_first_and_no_rep_buttons() -> None:
+    team = [make_assessment(rep_id=6, name="Marcus Greene"), no_gaps(rep_id=7, name="Aisha")]
+    payload = check_view(render_home(assessment=None, team=team, is_rep=False), "home")
+    assert headers(payload) == ["coachbot", "Your team"]
+    assert sections(payload)[0] == "*Marcus Greene* · 19% (35%) · steady · Stakeholder engagement"
+    assert "There is no assessment for you" not in all_text(payload)
+    ids = action_ids(payload)
+    assert Actions.OPEN_MY_ASSESSMENT not in ids and Actions.PAUSE_NUDGES not in ids
+    assert ids.count(Actions.OPEN_REP) == 2 and Actions.SHOW_HELP in ids
 
 
 def test_home_manager_with_empty_team() -> None:

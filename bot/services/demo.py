@@ -163,7 +163,8 @@ def write_slack_preview(db: Database, settings: Settings, folder: Path) -> tuple
         )
     for plan in plans.list_plans(db, DEMO_TEAM_ID):
         if plan["status"] == "draft":
-            plan_messages.send_draft(client, db, plan["id"])
+            drafts = plan_messages.draft_messages(client, db, [plan["id"]])
+            deliver_all(db, client, rep.workspace_id, drafts, clock.now)
         for checkpoint in plan["checkpoints"]:
             if checkpoint["decision"]:
                 reviews = plan_messages.review_messages(client, db, checkpoint["id"])

@@ -41,9 +41,14 @@ def draft_plans(
     now: datetime,
     config: AssessmentConfig,
     rep_ids: list[int] | None = None,
+    per_manager: int | None = None,
 ) -> list[int]:
     """Draft a plan for every rep (or those given) with a measurable gap and no open plan.
-    Returns the new plans' ids; each waits for its manager's approval."""
+    Returns the new plans' ids; each waits for its manager's approval.
+
+    With `per_manager`, a manager gets at most that many new drafts in `today`'s ISO week
+    (counting drafts made earlier that week), the reps with the most revenue at stake
+    first: a scheduled run must not bury a manager under a dozen drafts at once."""
     workspace_id = _workspace(db, team_id)
     with db.begin() as session:
         reps = session.scalars(
@@ -65,12 +70,38 @@ def draft_plans(
     )
     created = []
     with db.begin() as session:
-        for rep_id, payload in payloads.items():
+        budget = _draft_budget(session, workspace_id, today, per_manager)
+        by_stake = sorted(payloads.items(), key=lambda item: -_stake(item[1]))
+        for rep_id, payload in by_stake:
+            manager = managers.get(rep_id)
+            if budget is not None and budget.get(manager, per_manager or 0) <= 0:
+                continue
             draft = draft_plan(payload, today, _failed_skills(session, rep_id))
             if draft is None:
                 continue
-            created.append(_insert(session, workspace_id, managers.get(rep_id), draft, now))
+            created.append(_insert(session, workspace_id, manager, draft, now))
+            if budget is not None:
+                budget[manager] = budget.get(manager, per_manager or 0) - 1
     return created
+
+
+def _stake(payload: dict[str, Any]) -> float:
+    return sum(float(g.get("revenue_at_stake") or 0.0) for g in payload.get("gaps", []))
+
+
+def _draft_budget(
+    session: Session, workspace_id: int, today: date, per_manager: int | None
+) -> dict[int | None, int] | None:
+    """How many more drafts each manager may get this ISO week (None: no limit)."""
+    if per_manager is None:
+        return None
+    monday = today - timedelta(days=today.weekday())
+    drafted = session.execute(
+        select(CoachingPlan.manager_id, func.count())
+        .where(CoachingPlan.workspace_id == workspace_id, CoachingPlan.drafted_on >= monday)
+        .group_by(CoachingPlan.manager_id)
+    )
+    return {manager: per_manager - count for manager, count in drafted}
 
 
 def create_plan(db: Database, team_id: str, draft: PlanDraft, now: datetime) -> int:
@@ -550,6 +581,19 @@ def reviews_awaiting_decision(db: Database, workspace_id: int) -> list[dict[str,
             .order_by(Checkpoint.due_on)
         ).all()
     return [{"rep_id": r.rep_id, "day": r.day, "decision": r.decision} for r in rows]
+
+
+def open_drafts(db: Database, team_id: str) -> list[int]:
+    """Plans drafted and not yet approved, oldest first."""
+    workspace_id = _workspace(db, team_id)
+    with db.begin() as session:
+        return list(
+            session.scalars(
+                select(CoachingPlan.id)
+                .where(CoachingPlan.workspace_id == workspace_id, CoachingPlan.status == "draft")
+                .order_by(CoachingPlan.id)
+            )
+        )
 
 
 def unsent_reviews(db: Database, team_id: str) -> list[int]:

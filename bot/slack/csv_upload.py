@@ -21,6 +21,7 @@ from bot.store.workspaces import find_workspace_id
 
 MAX_BYTES = 50 * 1024 * 1024
 SLACK_FILE_HOSTS = {"files.slack.com"}
+TOO_LARGE = "larger than 50 MB: import it on the server coachbot runs on"
 
 
 class Replies(Protocol):
@@ -80,7 +81,7 @@ def _download(file: dict[str, Any], folder: Path, client: WebClient, deps: Deps)
                 None,
                 None,
                 None,
-                "larger than 50 MB: import it on the server coachbot runs on",
+                TOO_LARGE,
             )
         )
     request = urllib.request.Request(url, headers={"Authorization": f"Bearer {client.token}"})
@@ -93,7 +94,7 @@ def _download(file: dict[str, Any], folder: Path, client: WebClient, deps: Deps)
                 None,
                 None,
                 None,
-                "larger than 50 MB: import it on the server coachbot runs on",
+                TOO_LARGE,
             )
         )
     path = folder / name

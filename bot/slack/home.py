@@ -1,4 +1,5 @@
-"""The App Home tab: a rep's dashboard, and a manager's team below it."""
+"""The App Home tab: a rep's dashboard (with a manager's team below it when they have one);
+for managers and admins who are not reps, their team first and no rep-only buttons."""
 
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ def home_view(viewer: Viewer, deps: Deps) -> dict[str, Any]:
     return view(
         "views/home.json.j2",
         known=True,
+        is_rep=viewer.role == "rep",
         assessment=own,
         team=team,
         nudges_paused=coach.nudges_paused(deps.db, viewer),

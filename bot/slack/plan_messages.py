@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 from slack_sdk import WebClient
@@ -45,14 +46,24 @@ def edit_modal(plan: dict[str, Any]) -> dict[str, Any]:
     return view("views/edit_plan_modal.json.j2", plan=plan)
 
 
-def send_draft(client: WebClient, db: Database, plan_id: int) -> bool:
-    """DM the draft to the rep's manager; False when the manager has no Slack account."""
-    plan = plans.plan_for_delivery(db, plan_id)
-    if not plan["manager_slack_id"]:
-        logger.warning("plan %s: the rep's manager has no Slack id; draft not sent", plan_id)
-        return False
-    privacy.send_dm(client, plan["manager_slack_id"], draft_message(plan))
-    return True
+DRAFT = "plan-draft"  # the delivery kind: one draft message per plan
+
+
+def draft_messages(client: WebClient, db: Database, plan_ids: list[int]) -> list[Outgoing]:
+    """Each draft to its rep's manager, keyed by plan, so whoever sends it (the plan_drafts
+    job, `coachbot plans draft --send`, the demo) sends it once. A manager without a Slack
+    account is skipped (the draft waits, visible to `coachbot plans list`)."""
+    messages = []
+    for plan_id in plan_ids:
+        plan = plans.plan_for_delivery(db, plan_id)
+        if not plan["manager_slack_id"]:
+            logger.warning("plan %s: the rep's manager has no Slack id; draft not sent", plan_id)
+            continue
+        build = partial(draft_message, plan)
+        messages.append(
+            direct_message(client, DRAFT, plan["manager_slack_id"], str(plan_id), build)
+        )
+    return messages
 
 
 def send_to_rep(client: WebClient, db: Database, plan_id: int) -> bool:

@@ -1,0 +1,33 @@
+"""Daily, after the nightly assessments: draft a coaching plan for each rep with a credible gap
+and no open plan, rationed to DRAFTS_PER_MANAGER_WEEK new drafts per manager per week (the
+reps with the most revenue at stake first), and send each draft to the manager once, with
+Approve and Edit targets. Drafts are sent at 13:00 UTC: morning in the Americas, afternoon
+in Europe."""
+
+from __future__ import annotations
+
+from bot.services import plans
+from bot.slack import plan_messages
+from jobs.context import JobContext, Tally
+
+# A manager who gets a dozen drafts at once approves none: a few a week get read.
+DRAFTS_PER_MANAGER_WEEK = 2
+
+
+def run(ctx: JobContext) -> str:
+    drafted, tally = 0, Tally("drafts")
+    for workspace_id, team_id in ctx.workspaces():
+        created = plans.draft_plans(
+            ctx.db,
+            team_id,
+            ctx.now.date(),
+            ctx.now,
+            ctx.config,
+            per_manager=DRAFTS_PER_MANAGER_WEEK,
+        )
+        drafted += len(created)
+        waiting = plans.open_drafts(ctx.db, team_id)
+        outgoing = plan_messages.draft_messages(ctx.client, ctx.db, waiting)
+        for outcome in ctx.deliver(workspace_id, outgoing):
+            tally.add(outcome.status)
+    return f"plan drafts: {drafted} new; {tally}"
