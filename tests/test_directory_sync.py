@@ -214,3 +214,21 @@ def test_importing_with_a_bot_token_lands_in_its_workspace_and_matches_people(
         unknown = coachbot("people", "unmatched", database_url=database_url, cwd=tmp_path)
         assert unknown.returncode == 1
         assert "no data for workspace 'local'" in unknown.stderr
+
+
+def test_on_first_start_the_admins_get_the_setup_dm_once(db, settings) -> None:
+    from bot.slack.serve import greet_on_first_start
+
+    with SlackStub(users=SLACK_USERS, team_id="T0ACME") as stub:
+        configured = replace(
+            settings,
+            slack_bot_token="xoxb-acme",
+            slack_api_url=stub.base_url,
+            admins=frozenset({"U0OPS"}),
+        )
+        greet_on_first_start(configured, db)
+        [setup] = _dms(stub, "U0OPS")
+        assert "coachbot is installed" in setup and "no CRM data yet" in setup
+        assert "drop the CSV exports into this DM" in setup
+        greet_on_first_start(configured, db)  # a restart
+        assert len(_dms(stub, "U0OPS")) == 1

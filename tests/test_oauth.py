@@ -180,11 +180,25 @@ def test_two_workspaces_install_and_each_is_answered_with_its_own_token(
     [nudge_b] = [c for c in dm_posts_to(installed.stub, "U1ANN") if "nudge|" in str(c.body)]
     assert (token_of(nudge_a), token_of(nudge_b)) == ("xoxb-aaa-1", "xoxb-bbb-1")
     with installed.db.begin() as session:
-        assert len(session.scalars(select(Delivery)).all()) == 2
+        assert len(session.scalars(select(Delivery).where(Delivery.kind == "nudge")).all()) == 2
 
     # Nothing anyone logged shows a token, though slack-sdk logged the OAuth answers.
     assert "[redacted]" in logged.getvalue()
     assert not TOKEN_TEXT.search(logged.getvalue())
+
+
+def test_the_installer_gets_the_setup_dm_once(installed: Installed) -> None:
+    installed.install("code-a", "T0AAA", "Acme", "xoxb-aaa-1", installer="U0INSTALL")
+    [setup] = installed.stub.wait_for(
+        "chat.postMessage", where=lambda c: c.channel == installed.stub.dm_channel("U0INSTALL")
+    )
+    assert token_of(setup) == "xoxb-aaa-1"
+    text = str(setup.body)
+    assert "coachbot is installed" in text and "Import your CRM data" in text
+    assert "5 people and 4 deals from the CRM" in text
+    assert "Keep the worker process running" in text
+    installed.install("code-a2", "T0AAA", "Acme", "xoxb-aaa-2", installer="U0INSTALL")
+    assert len(dm_posts_to(installed.stub, "U0INSTALL")) == 1  # a reinstall: no second one
 
 
 def test_uninstalling_or_revoking_deletes_that_workspaces_tokens_only(

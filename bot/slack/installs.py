@@ -162,6 +162,7 @@ def oauth_settings(
                 if workspace is not None and args.installation.team_name:
                     workspace.name = args.installation.team_name
             logger.info("workspace %s installed coachbot", team_id)
+            _welcome_installer(settings, db, args)
         return args.default.success(args)
 
     def failed(args: FailureArgs) -> BoltResponse:
@@ -177,6 +178,27 @@ def oauth_settings(
         state_store=state_store(db.engine),
         callback_options=CallbackOptions(success=installed, failure=failed),
     )
+
+
+def _welcome_installer(settings: Settings, db: Database, args: SuccessArgs) -> None:
+    """The person who installed coachbot gets the setup DM (once, even on a reinstall)."""
+    from bot.slack.client import make_client
+    from bot.slack.setup_messages import send_setup
+
+    installation = args.installation
+    if not (installation.user_id and installation.bot_token and installation.team_id):
+        return
+    try:
+        send_setup(
+            db,
+            make_client(settings, installation.bot_token),
+            installation.team_id,
+            installation.team_name,
+            [installation.user_id],
+            datetime.now(UTC),
+        )
+    except Exception:  # the install itself succeeded: a failed DM must not undo it
+        logger.exception("setup DM to the installer of %s not sent", installation.team_id)
 
 
 def installation_store(settings: Settings, engine: Engine) -> EncryptedInstallationStore:

@@ -14,6 +14,29 @@ from bot.store.engine import Database
 logger = logging.getLogger("coachbot.serve")
 
 
+def greet_on_first_start(settings: Settings, db: Database) -> None:
+    """One workspace, one token: the admins get the setup DM the first time coachbot starts
+    (installed through OAuth, the installer gets it from the install instead)."""
+    from bot.slack.client import make_client
+    from bot.slack.setup_messages import greet_admins
+    from bot.slack.team import SlackSetupError, whoami
+
+    if not settings.slack_bot_token:
+        return
+    try:
+        identity = whoami(settings)
+        greet_admins(
+            db,
+            settings,
+            make_client(settings),
+            identity.team_id,
+            identity.team,
+            SystemClock().now(),
+        )
+    except SlackSetupError as problem:
+        logger.warning("setup DM not sent: %s", problem)
+
+
 def serve_socket_mode(settings: Settings) -> None:
     from slack_bolt.adapter.socket_mode import SocketModeHandler
     from slack_bolt.error import BoltError
@@ -48,6 +71,7 @@ def serve_socket_mode(settings: Settings) -> None:
         )
     db = Database.from_url(settings.database_url)
     migrate.upgrade(db.engine)
+    greet_on_first_start(settings, db)
     try:
         app = create_app(settings, db, SystemClock(), charts=BackgroundCharts())
     except BoltError as refused:  # Bolt checks the token with auth.test on start
@@ -67,7 +91,10 @@ def serve_http(settings: Settings, host: str, port: int, workers: int, threads: 
     from bot.slack.wsgi import application, require_http_settings
 
     require_http_settings(settings)
-    migrate.upgrade(Database.from_url(settings.database_url).engine)
+    db = Database.from_url(settings.database_url)
+    migrate.upgrade(db.engine)
+    greet_on_first_start(settings, db)
+    db.dispose()  # gunicorn's workers open their own
 
     class Server(BaseApplication):  # type: ignore[misc]
         def load_config(self) -> None:
