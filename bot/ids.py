@@ -21,6 +21,9 @@ class Actions:
     DECIDE_CHECKPOINT_PREFIX = "coach.decide_checkpoint."
     MARK_PRACTICE_DONE = "coach.mark_practice_done"
     SNOOZE_NUDGES = "coach.snooze_nudges"
+    PAUSE_NUDGES_UNTIL = "coach.pause_nudges_until"  # a datepicker on the Home tab
+    SET_MENTORING = "coach.set_mentoring"  # value "on" or "off"
+    SET_PEER_GROUPS = "coach.set_peer_groups"  # value "on" or "off"
     ACCEPT_MENTORING = "coach.accept_mentoring"
     DECLINE_MENTORING = "coach.decline_mentoring"
 

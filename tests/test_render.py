@@ -330,6 +330,7 @@ def render_home(
     team: list[dict[str, Any]] | None = None,
     nudges_paused: bool = False,
     is_rep: bool = True,
+    settings: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """bot/slack/home.py home_view."""
     if not known:
@@ -342,6 +343,7 @@ def render_home(
         assessment=assessment,
         team=team,
         nudges_paused=nudges_paused,
+        settings=settings or {},
         min_closed=MIN_CLOSED,
     )
 
@@ -434,7 +436,10 @@ def check_blocks(blocks: Any, limit: int) -> None:
             for field in block.get("fields", []):
                 check_text(field, TEXT_TYPES, limits.FIELD_TEXT)
             assert len(block.get("fields", [])) <= limits.FIELDS
-            if "accessory" in block:
+            if block.get("accessory", {}).get("type") == "datepicker":
+                assert block["accessory"]["action_id"] == Actions.PAUSE_NUDGES_UNTIL
+                check_text(block["accessory"]["placeholder"], {"plain_text"}, 150)
+            elif "accessory" in block:
                 check_button(block["accessory"])
         elif kind == "context":
             assert 1 <= len(block["elements"]) <= limits.CONTEXT_ELEMENTS
@@ -904,30 +909,34 @@ def test_home_rep_with_assessment() -> None:
     assert "…and 1 smaller gap." in contexts(payload)
     assert action_ids(payload) == [
         Actions.OPEN_MY_ASSESSMENT,
-        Actions.PAUSE_NUDGES,
         Actions.SHOW_HELP,
+        Actions.PAUSE_NUDGES,
+        Actions.SET_MENTORING,
+        Actions.SET_PEER_GROUPS,
     ]
     assert [b["text"]["text"] for b in buttons(payload)] == [
         "Full assessment in DM",
-        "Pause weekly nudges",
         "Help",
+        "Pause weekly nudges",
+        "Turn mentoring invitations off",
+        "Turn peer groups off",
     ]
     assert buttons(payload)[0]["style"] == "primary"
-    assert "Your team" not in headers(payload)
+    assert headers(payload) == ["coachbot", "Your settings"]
 
 
 def test_home_rep_with_not_enough_data() -> None:
     payload = check_view(render_home(assessment=not_enough_data()), "home")
     assert sections(payload)[0].startswith(":seedling: *Not enough data yet.*")
-    assert payload["blocks"][-1]["type"] == "actions"
+    assert payload["blocks"][-1]["type"] == "actions"  # the settings come last
 
 
 def test_home_known_without_assessment() -> None:
     payload = check_view(render_home(assessment=None), "home")
-    assert sections(payload) == [
+    assert sections(payload)[0] == (
         "There is no assessment for you: coachbot assesses active reps from the CRM data."
-    ]
-    assert [b["type"] for b in payload["blocks"]] == ["header", "section", "actions"]
+    )
+    assert [b["type"] for b in payload["blocks"]][:3] == ["header", "section", "actions"]
 
 
 def test_home_manager_with_team() -> None:
@@ -937,7 +946,7 @@ def test_home_manager_with_team() -> None:
         not_enough_data(rep_id=8, name="Lena Fischer"),
     ]
     payload = check_view(render_home(assessment=no_gaps(), team=team), "home")
-    assert headers(payload) == ["coachbot", "Your team"]
+    assert headers(payload) == ["coachbot", "Your settings", "Your team"]
     assert sections(payload)[-3:] == [
         "*Marcus Greene* · 19% (35%) · steady · Stakeholder engagement",
         "*Aisha Bello* · 19% (35%) · steady",
@@ -959,9 +968,22 @@ def test_home_of_a_manager_shows_the_team_first_and_no_rep_buttons() -> None:
 
 
 def test_home_manager_with_empty_team() -> None:
-    payload = check_view(render_home(assessment=None, team=[]), "home")
+    payload = check_view(render_home(assessment=None, team=[], is_rep=False), "home")
     assert headers(payload) == ["coachbot", "Your team"]
     assert sections(payload)[-1] == "Nobody reports to you in the CRM data."
+
+
+def test_home_settings_show_a_pause_until_and_switched_off_groups() -> None:
+    settings = {"paused_until": date(2026, 12, 28), "mentoring": False, "peer_groups": False}
+    payload = check_view(render_home(assessment=make_assessment(), settings=settings), "home")
+    assert "*Weekly nudges:* paused until Dec 28, 2026; they come back by themselves." in (
+        sections(payload)
+    )
+    [picker] = [o for o in walk(payload) if o.get("type") == "datepicker"]
+    assert picker["initial_date"] == "2026-12-28"
+    labels = [b["text"]["text"] for b in buttons(payload)]
+    assert "Turn mentoring invitations on" in labels and "Turn peer groups on" in labels
+    assert "*Mentoring invitations:* off · *Peer learning groups:* off" in sections(payload)
 
 
 def test_home_nudges_paused_shows_resume() -> None:

@@ -87,7 +87,13 @@ def test_app_home_for_a_rep_and_for_a_manager(slack_app) -> None:
     actions = [
         e["action_id"] for b in home["blocks"] if b["type"] == "actions" for e in b["elements"]
     ]
-    assert actions == [Actions.OPEN_MY_ASSESSMENT, Actions.PAUSE_NUDGES, Actions.SHOW_HELP]
+    assert actions == [
+        Actions.OPEN_MY_ASSESSMENT,
+        Actions.SHOW_HELP,
+        Actions.PAUSE_NUDGES,
+        Actions.SET_MENTORING,
+        Actions.SET_PEER_GROUPS,
+    ]
 
     slack_app.send(slack.app_home_opened("U0MIA"))
     manager = slack_app.stub.wait_for("views.publish", 2)[1].json_field("view")
@@ -95,6 +101,33 @@ def test_app_home_for_a_rep_and_for_a_manager(slack_app) -> None:
         b.get("text", {}).get("text", "") for b in manager["blocks"] if b["type"] == "section"
     )
     assert "Ann Archer" in texts and "Bob Baker" in texts
+    assert manager["blocks"][1]["text"]["text"] == "Your team"  # the team first
+    assert Actions.PAUSE_NUDGES not in str(manager)  # no rep-only buttons
+
+
+def test_home_settings_pause_until_a_day_and_switch_groups_off(slack_app, db) -> None:
+    home = {"type": "home", "id": "V0HOME"}
+    picked = {"type": "datepicker", "selected_date": "2026-12-28"}
+    slack_app.click(Actions.PAUSE_NUDGES_UNTIL, "U0ANN", view=home, action=picked)
+    [published] = slack_app.stub.wait_for("views.publish")
+    assert "paused until Dec 28, 2026" in str(published.json_field("view"))
+    slack_app.click(Actions.SET_PEER_GROUPS, "U0ANN", value="off", view=home)
+    slack_app.click(Actions.SET_MENTORING, "U0ANN", value="off", view=home)
+    last = slack_app.stub.wait_for("views.publish", 3)[2].json_field("view")
+    assert "*Mentoring invitations:* off · *Peer learning groups:* off" in str(last)
+    with db.begin() as session:
+        ann = session.scalar(select(Person).where(Person.email == "ann@acme.example"))
+        assert str(ann.nudges_snoozed_until) == "2026-12-28"
+        assert ann.peer_groups_opt_out and ann.mentor_opt_out
+
+    # A day in the past, or a forged switch, changes nothing and says why.
+    slack_app.click(
+        Actions.PAUSE_NUDGES_UNTIL, "U0ANN", view=home, action={"selected_date": "2020-01-01"}
+    )
+    [refused] = slack_app.dms_to("U0ANN")
+    assert "Pick a day after today" in text_of(refused)
+    slack_app.click(Actions.SET_PEER_GROUPS, "U0ANN", value="maybe", view=home)
+    assert "out of date" in text_of(slack_app.dms_to("U0ANN", 2)[1])
 
 
 def test_app_home_for_an_unknown_user(slack_app) -> None:

@@ -110,6 +110,42 @@ def nudges_paused(db: Database, viewer: Viewer) -> bool:
         return bool(person and person.nudges_paused)
 
 
+PAUSE_AT_MOST_DAYS = 366
+
+
+def pause_nudges_until(db: Database, viewer: Viewer, until: date, today: date) -> date:
+    """No nudge before `until` (a holiday, a parental leave); they resume by themselves."""
+    if viewer.workspace_id is None or viewer.person_id is None:
+        raise NotAllowed("coachbot does not know you yet, so there are no nudges to pause.")
+    if until <= today:
+        raise NotAllowed("Pick a day after today to pause the nudges until.")
+    if until > today + timedelta(days=PAUSE_AT_MOST_DAYS):
+        raise NotAllowed("Nudges can be paused for up to a year; pick an earlier day.")
+    with db.begin() as session:
+        person = people.by_id(session, viewer.workspace_id, viewer.person_id)
+        assert person is not None
+        person.nudges_snoozed_until = until
+        person.nudges_paused = False
+    return until
+
+
+def own_settings(db: Database, viewer: Viewer, today: date) -> dict[str, Any]:
+    """What the Home tab's settings show: nudges, mentoring invitations, peer groups."""
+    if viewer.workspace_id is None or viewer.person_id is None:
+        return {}
+    with db.begin() as session:
+        person = people.by_id(session, viewer.workspace_id, viewer.person_id)
+        if person is None:
+            return {}
+        snoozed = person.nudges_snoozed_until
+        return {
+            "nudges_paused": person.nudges_paused,
+            "paused_until": snoozed if snoozed is not None and snoozed > today else None,
+            "mentoring": not person.mentor_opt_out,
+            "peer_groups": not person.peer_groups_opt_out,
+        }
+
+
 def record_feedback(
     db: Database,
     viewer: Viewer,

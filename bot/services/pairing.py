@@ -71,7 +71,8 @@ def run_round(
             select(Pairing).where(Pairing.workspace_id == workspace_id)
         ).all()
         facts = {
-            p.id: (p.timezone, p.segment, p.manager_id, p.mentor_opt_out) for p in people.values()
+            p.id: (p.timezone, p.segment, p.manager_id, p.mentor_opt_out, p.peer_groups_opt_out)
+            for p in people.values()
         }
     payloads = current_payloads(db, team_id, list(people), today, now, config)
     load: dict[int, int] = {}
@@ -111,7 +112,7 @@ def run_round(
 
 def _candidates(
     payloads: dict[int, dict[str, Any]],
-    facts: dict[int, tuple[str | None, str | None, int | None, bool]],
+    facts: dict[int, tuple[str | None, str | None, int | None, bool, bool]],
     load: dict[int, int],
     busy: set[int],
     capacity: int,
@@ -120,7 +121,7 @@ def _candidates(
 ) -> tuple[list[Mentor], list[Mentee]]:
     mentors, mentees = [], []
     for rep_id, payload in payloads.items():
-        timezone, segment, manager_id, opted_out = facts[rep_id]
+        timezone, segment, manager_id, opted_out, _no_groups = facts[rep_id]
         offset = _utc_offset(timezone, today)
         strengths = {
             s["skill"]: max(float(s["priority"]), 0.05) for s in payload.get("strengths", [])
@@ -227,19 +228,30 @@ def schedule(start: date) -> list[date]:
 
 
 def set_opt_out(db: Database, viewer: Viewer, opted_out: bool) -> None:
+    """No mentoring invitations for this person (or again, with False)."""
+    _set_own(db, viewer, mentor_opt_out=opted_out)
+
+
+def set_peer_groups_opt_out(db: Database, viewer: Viewer, opted_out: bool) -> None:
+    """Not to be put in peer learning groups (or again, with False)."""
+    _set_own(db, viewer, peer_groups_opt_out=opted_out)
+
+
+def _set_own(db: Database, viewer: Viewer, **values: bool) -> None:
     if viewer.workspace_id is None or viewer.person_id is None:
         raise PairingError("coachbot does not know you yet.")
     with db.begin() as session:
         person = session.get(Person, viewer.person_id)
         assert person is not None
-        person.mentor_opt_out = opted_out
+        for name, value in values.items():
+            setattr(person, name, value)
 
 
 def _form_groups(
     db: Database,
     workspace_id: int,
     payloads: dict[int, dict[str, Any]],
-    facts: dict[int, tuple[str | None, str | None, int | None, bool]],
+    facts: dict[int, tuple[str | None, str | None, int | None, bool, bool]],
     today: date,
 ) -> list[int]:
     """Reps who share a priority gap, 3 to 5 a group, each led by the strongest willing rep in
@@ -256,6 +268,8 @@ def _form_groups(
     sharing: dict[str, list[int]] = {}
     leaders: dict[str, list[tuple[float, int]]] = {}
     for rep_id, payload in sorted(payloads.items()):
+        if facts[rep_id][4]:  # the rep turned peer groups off
+            continue
         for skill in priority_gaps(payload):
             sharing.setdefault(skill, []).append(rep_id)
         if not facts[rep_id][3] and may_mentor(payload):

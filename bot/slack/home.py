@@ -33,6 +33,8 @@ def home_view(viewer: Viewer, deps: Deps) -> dict[str, Any]:
         assessment=own,
         team=team,
         nudges_paused=coach.nudges_paused(deps.db, viewer),
+        settings=coach.own_settings(deps.db, viewer, today),
+        today=today,
         min_closed=deps.config.min_closed_deals,
     )
 

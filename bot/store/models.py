@@ -69,6 +69,8 @@ class Person(Base):
     nudges_paused: Mapped[bool] = mapped_column(default=False, server_default=false())
     # Set by the rep in Slack: not to be invited as a mentor. Imports never touch it.
     mentor_opt_out: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Set by the rep on the Home tab: not to be put in peer learning groups.
+    peer_groups_opt_out: Mapped[bool] = mapped_column(default=False, server_default=false())
     # "Snooze" on a nudge: no nudge before this date.
     nudges_snoozed_until: Mapped[date | None] = mapped_column(Date)
     # The Slack directory sync (bot/services/directory.py): when this person was last looked

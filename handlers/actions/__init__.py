@@ -18,6 +18,7 @@ from handlers.actions.buttons import (
 )
 from handlers.actions.mentoring import accept_mentoring, decline_mentoring
 from handlers.actions.plans import approve_plan, decide_checkpoint, edit_plan
+from handlers.actions.settings import pause_nudges_until, set_mentoring, set_peer_groups
 
 BUTTONS: dict[str, Any] = {
     Actions.OPEN_MY_ASSESSMENT: open_my_assessment,
@@ -32,6 +33,9 @@ BUTTONS: dict[str, Any] = {
     Actions.EDIT_PLAN: edit_plan,
     Actions.ACCEPT_MENTORING: accept_mentoring,
     Actions.DECLINE_MENTORING: decline_mentoring,
+    Actions.PAUSE_NUDGES_UNTIL: pause_nudges_until,
+    Actions.SET_MENTORING: set_mentoring,
+    Actions.SET_PEER_GROUPS: set_peer_groups,
 }
 
 

@@ -1,0 +1,73 @@
+"""A person's own settings on the Home tab: pause nudges until a date, mentoring invitations
+and peer groups on or off. Each change is stored, then the Home tab is published again."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from slack_bolt import Ack, BoltContext
+from slack_sdk import WebClient
+
+from bot.services import coach, pairing
+from bot.slack.answers import notice, refusal
+from bot.slack.home import publish_home
+from bot.slack.middleware import deps_of, viewer_of
+from bot.slack.surfaces import DmSurface
+
+
+def pause_nudges_until(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
+) -> None:
+    ack()
+    viewer = viewer_of(context, client)
+    deps = deps_of(context)
+    surface = DmSurface(client, body["user"]["id"])
+    try:
+        until = date.fromisoformat(str(action.get("selected_date") or ""))
+    except ValueError:
+        surface.reply(notice("Pick a day in the calendar to pause the nudges until."))
+        return
+    try:
+        coach.pause_nudges_until(deps.db, viewer, until, deps.today_for(viewer.timezone))
+    except coach.NotAllowed as refused:
+        surface.reply(refusal(refused))
+        return
+    publish_home(client, viewer, deps)
+
+
+def set_mentoring(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
+) -> None:
+    ack()
+    _switch(body, action, client, context, pairing.set_opt_out)
+
+
+def set_peer_groups(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
+) -> None:
+    ack()
+    _switch(body, action, client, context, pairing.set_peer_groups_opt_out)
+
+
+def _switch(
+    body: dict[str, Any],
+    action: dict[str, Any],
+    client: WebClient,
+    context: BoltContext,
+    store: Any,
+) -> None:
+    """`value` "on" or "off"; anything else is an old or forged button."""
+    viewer = viewer_of(context, client)
+    deps = deps_of(context)
+    surface = DmSurface(client, body["user"]["id"])
+    wanted = action.get("value")
+    if wanted not in ("on", "off"):
+        surface.reply(notice("That button is out of date: open the Home tab again."))
+        return
+    try:
+        store(deps.db, viewer, wanted == "off")
+    except pairing.PairingError as refused:
+        surface.reply(refusal(refused))
+        return
+    publish_home(client, viewer, deps)
