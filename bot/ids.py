@@ -24,6 +24,7 @@ class Actions:
     PAUSE_NUDGES_UNTIL = "coach.pause_nudges_until"  # a datepicker on the Home tab
     SET_MENTORING = "coach.set_mentoring"  # value "on" or "off"
     SET_PEER_GROUPS = "coach.set_peer_groups"  # value "on" or "off"
+    SHOW_PLAYBOOK = "coach.show_playbook"  # value: the skill
     ACCEPT_MENTORING = "coach.accept_mentoring"
     DECLINE_MENTORING = "coach.decline_mentoring"
 

@@ -112,6 +112,32 @@ def _send(
     return {"ts": ts}
 
 
+def by_line_manager(
+    reps: list[dict[str, Any]],
+    lines: dict[int, tuple[int | None, str | None]],
+    manager_id: int,
+) -> list[dict[str, Any]]:
+    """A manager of managers reads their digest by line manager: the teams in order of need
+    (revenue at stake), each team's reps too; their own direct reports come first, untitled."""
+    teams: dict[int | None, list[dict[str, Any]]] = {}
+    for rep in reps:
+        teams.setdefault(lines.get(rep["rep_id"], (None, None))[0], []).append(rep)
+    groups = [
+        {
+            "title": None
+            if line == manager_id
+            else f"{lines[members[0]['rep_id']][1] or 'No line manager'}'s team",
+            "reps": sorted(members, key=lambda r: (-_need(r), r["name"])),
+        }
+        for line, members in teams.items()
+    ]
+    return sorted(groups, key=lambda g: (g["title"] is not None, -sum(map(_need, g["reps"]))))
+
+
+def _need(rep: dict[str, Any]) -> float:
+    return float(rep.get("revenue_at_stake") or 0.0)
+
+
 def digest_message(
     ctx: JobContext,
     team_id: str,
@@ -125,8 +151,17 @@ def digest_message(
     reps = overview.reps
     status = plans.open_plan_status(ctx.db, workspace_id)
     names = {r["rep_id"]: r["name"] for r in reps}  # only the reps this manager may see
+    lines = coach.line_managers(ctx.db, viewer, list(names))
     reviews = [
-        {"rep": names[w["rep_id"]], "day": w["day"], "decision": w["decision"]}
+        {
+            "rep": names[w["rep_id"]],
+            "day": w["day"],
+            "decision": w["decision"],
+            # The plan's manager has the decision buttons; above them, one may decide too.
+            "decider": None
+            if w["manager_id"] in (None, manager["id"])
+            else lines.get(w["rep_id"], (None, None))[1],
+        }
         for w in plans.reviews_awaiting_decision(ctx.db, workspace_id)
         if w["rep_id"] in names
     ]
@@ -142,7 +177,8 @@ def digest_message(
     ]
     digest = message(
         "messages/digest.json.j2",
-        reps=reps,
+        groups=by_line_manager(reps, lines, manager["id"]),
+        rep_count=len(reps),
         as_of=today,
         plan_status=status,
         reviews=reviews,

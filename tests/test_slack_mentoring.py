@@ -109,9 +109,22 @@ def test_accept_opens_a_group_dm_with_agenda_and_schedule(demo_app, db) -> None:
     text = text_of(intro)
     assert "Agenda for the first session" in text and "Schedule:" in text
     assert "every other week" in text
+    assert f"<@{mentor}> has agreed to mentor <@{mentee}>" in text  # both are notified
     with db.begin() as session:
         row = session.get(Pairing, first["id"])
         assert (row.status, row.channel) == ("accepted", group)
+
+    # The playbook is shown in Slack, from the intro's button, in the clicker's own DM.
+    [button] = [
+        e
+        for b in intro.json_field("blocks")
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["action_id"] == Actions.SHOW_PLAYBOOK
+    ]
+    assert demo_app.click(Actions.SHOW_PLAYBOOK, mentee, value=button["value"]) == 200
+    shown = next(c for c in demo_app.dms_to(mentee) if "Playbook:" in text_of(c))
+    assert "*Exercise:*" in text_of(shown) and "`coachbot" not in text_of(shown)
 
 
 def test_decline_invites_the_next_best_mentor(demo_app, db) -> None:

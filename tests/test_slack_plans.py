@@ -162,3 +162,41 @@ def _viewer(db, email: str):
     from bot.services.identity import viewer_for_person
 
     return viewer_for_person(db, Settings(), TEAM, _person(db, email))
+
+
+def test_a_manager_of_managers_reads_the_digest_by_line_manager_and_who_decides(
+    slack_app, db, settings
+) -> None:
+    from slack_sdk import WebClient
+
+    from jobs import digests
+    from jobs.context import JobContext
+
+    plan_id = _draft(db)
+    plans.approve(db, _viewer(db, "mia@acme.example"), plan_id, START, NOW)
+    [checkpoint_id] = plans.due_checkpoints(db, TEAM, START + timedelta(days=30))
+    plans.run_checkpoint(db, TEAM, checkpoint_id, NOW, ("prospecting", "discovery"))
+    friday = datetime(2026, 12, 18, 21, 0, tzinfo=UTC)  # 16:00 in New York
+    client = WebClient(token="xoxb-test", base_url=slack_app.stub.base_url)
+    digests.run(JobContext(settings, db, client, friday))
+
+    vera = next(text_of(c) for c in slack_app.dms_to("U0VP") if "digest" in text_of(c))
+    assert "*Mia Manager's team*" in vera  # Vera's reports are Mia's team: titled by her
+    assert "Ann Archer, day 30: coachbot suggests" in vera
+    assert "— Mia Manager decides (the review with its buttons is in their DM)" in vera
+    mia = next(text_of(c) for c in slack_app.dms_to("U0MIA") if "digest" in text_of(c))
+    assert "you decide, with the buttons on the review in this DM" in mia
+    assert "Mia Manager's team" not in mia  # her own reports: no title
+
+
+def test_digest_groups_come_in_order_of_need() -> None:
+    from jobs.digests import by_line_manager
+
+    def rep(rep_id: int, name: str, stake: float) -> dict:
+        return {"rep_id": rep_id, "name": name, "revenue_at_stake": stake}
+
+    reps = [rep(1, "Ann", 0), rep(2, "Bob", 5000), rep(3, "Cy", 900), rep(4, "Di", 8000)]
+    lines = {1: (10, "Vera"), 2: (11, "Mia"), 3: (12, "Max"), 4: (12, "Max")}
+    groups = by_line_manager(reps, lines, manager_id=10)
+    assert [g["title"] for g in groups] == [None, "Max's team", "Mia's team"]
+    assert [r["name"] for r in groups[1]["reps"]] == ["Di", "Cy"]  # most at stake first

@@ -77,6 +77,17 @@ def team(
     return TeamView(as_of, config.window_days, reps)
 
 
+def line_managers(
+    db: Database, viewer: Viewer, rep_ids: list[int]
+) -> dict[int, tuple[int | None, str | None]]:
+    """Each rep's direct manager (id, name), for reps the viewer may see."""
+    if viewer.workspace_id is None:
+        return {}
+    with db.begin() as session:
+        allowed = [r for r in rep_ids if can_view(session, viewer, r)]
+        return people.line_managers(session, viewer.workspace_id, allowed)
+
+
 def subject_for_slack_user(db: Database, viewer: Viewer, slack_user_id: str) -> Person | None:
     """The person behind a Slack mention, in the viewer's workspace only."""
     if viewer.workspace_id is None:

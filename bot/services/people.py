@@ -53,3 +53,23 @@ def reports_under(session: Session, workspace_id: int, manager_id: int) -> list[
                 found[child.id] = child
                 stack.append(child.id)
     return sorted(found.values(), key=lambda p: p.name)
+
+
+def line_managers(
+    session: Session, workspace_id: int, person_ids: list[int]
+) -> dict[int, tuple[int | None, str | None]]:
+    """Each person's direct manager: {person id: (manager id, manager name)}."""
+    found = session.execute(
+        select(Person.id, Person.manager_id).where(
+            Person.workspace_id == workspace_id, Person.id.in_(person_ids)
+        )
+    ).all()
+    manager_ids = {m for _, m in found if m is not None}
+    names = dict(
+        session.execute(
+            select(Person.id, Person.name).where(
+                Person.workspace_id == workspace_id, Person.id.in_(manager_ids)
+            )
+        ).all()
+    )
+    return {pid: (mid, names.get(mid) if mid is not None else None) for pid, mid in found}

@@ -570,7 +570,9 @@ def reviews_awaiting_decision(db: Database, workspace_id: int) -> list[dict[str,
     """Reviewed checkpoints of active plans the manager has not decided on yet."""
     with db.begin() as session:
         rows = session.execute(
-            select(Checkpoint.day, Checkpoint.decision, CoachingPlan.rep_id)
+            select(
+                Checkpoint.day, Checkpoint.decision, CoachingPlan.rep_id, CoachingPlan.manager_id
+            )
             .join(CoachingPlan, CoachingPlan.id == Checkpoint.plan_id)
             .where(
                 CoachingPlan.workspace_id == workspace_id,
@@ -580,7 +582,10 @@ def reviews_awaiting_decision(db: Database, workspace_id: int) -> list[dict[str,
             )
             .order_by(Checkpoint.due_on)
         ).all()
-    return [{"rep_id": r.rep_id, "day": r.day, "decision": r.decision} for r in rows]
+    return [
+        {"rep_id": r.rep_id, "day": r.day, "decision": r.decision, "manager_id": r.manager_id}
+        for r in rows
+    ]
 
 
 def open_drafts(db: Database, team_id: str) -> list[int]:

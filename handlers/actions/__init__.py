@@ -18,6 +18,7 @@ from handlers.actions.buttons import (
 )
 from handlers.actions.mentoring import accept_mentoring, decline_mentoring
 from handlers.actions.plans import approve_plan, decide_checkpoint, edit_plan
+from handlers.actions.playbook import show_playbook
 from handlers.actions.settings import pause_nudges_until, set_mentoring, set_peer_groups
 
 BUTTONS: dict[str, Any] = {
@@ -36,6 +37,7 @@ BUTTONS: dict[str, Any] = {
     Actions.PAUSE_NUDGES_UNTIL: pause_nudges_until,
     Actions.SET_MENTORING: set_mentoring,
     Actions.SET_PEER_GROUPS: set_peer_groups,
+    Actions.SHOW_PLAYBOOK: show_playbook,
 }
 
 
