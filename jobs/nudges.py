@@ -12,9 +12,9 @@ from sqlalchemy import select
 from bot.clock import iso_week
 from bot.delivery.once import Outgoing, direct_message
 from bot.render.renderer import message
-from bot.services import people, plans
+from bot.services import people
 from bot.services.assessments import current_payloads, win_rate_a_week_ago
-from bot.services.roleplays import content
+from bot.services.focus import weekly_focus
 from bot.store.models import Person
 from jobs.context import JobContext, Tally
 
@@ -79,32 +79,16 @@ def nudge_message(ctx: JobContext, team_id: str, rep: dict[str, Any], local: Any
         return message(
             "messages/nudge.json.j2", onboarding=True, closed=closed, min_closed=min_closed
         )
-    plan = plans.open_plan_of(ctx.db, rep["workspace_id"], rep["id"])
-    objective, reason = None, "gap"
-    if plan and plan["status"] == "active" and plan["objectives"]:
-        focus = plan["objectives"][0]
-        skill, objective = focus["skill"], focus["statement"]
-        action = (
-            f"{focus['leading_indicator'].capitalize()}: set yourself a number for this week "
-            "and check it on Friday."
-        )
-    elif payload["gaps"]:
-        skill = payload["gaps"][0]["skill"]
-        reason = "win_rate" if payload["gaps"][0].get("diagnostic") else "gap"
-        action = content()["skills"][skill]["exercise"]
-    else:  # no gap stands out: keep a strength sharp, or practise the basics
-        reason = "strength" if payload["strengths"] else "basics"
-        skill = payload["strengths"][0]["skill"] if payload["strengths"] else "discovery"
-        action = content()["skills"][skill]["exercise"]
+    focus = weekly_focus(ctx.db, rep["workspace_id"], rep["id"], payload)
     before = win_rate_a_week_ago(ctx.db, rep["workspace_id"], rep["id"], today, ctx.config)
     now = payload["headline"].get("win_rate")
     return message(
         "messages/nudge.json.j2",
         onboarding=False,
-        skill=skill,
-        action=action,
-        objective=objective,
-        reason=reason,
+        skill=focus["skill"],
+        action=focus["action"],
+        objective=focus["objective"],
+        reason=focus["reason"],
         before=before,
         now=now,
         change=None if before is None or now is None else now - before,

@@ -331,6 +331,7 @@ def render_home(
     nudges_paused: bool = False,
     is_rep: bool = True,
     settings: dict[str, Any] | None = None,
+    focus: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """bot/slack/home.py home_view."""
     if not known:
@@ -344,6 +345,7 @@ def render_home(
         team=team,
         nudges_paused=nudges_paused,
         settings=settings or {},
+        focus=focus,
         min_closed=MIN_CLOSED,
     )
 
@@ -923,6 +925,12 @@ def test_home_rep_with_assessment() -> None:
     ]
     assert buttons(payload)[0]["style"] == "primary"
     assert headers(payload) == ["coachbot", "Your settings"]
+
+
+def test_home_shows_the_reps_next_action() -> None:
+    focus = {"skill": "discovery", "action": "Write eight open questions.", "objective": None}
+    payload = check_view(render_home(assessment=make_assessment(), focus=focus), "home")
+    assert "*Your next action — discovery:* Write eight open questions." in sections(payload)
 
 
 def test_home_rep_with_not_enough_data() -> None:

@@ -10,6 +10,7 @@ from slack_sdk import WebClient
 from bot.auth import Viewer
 from bot.render.renderer import message, view
 from bot.services import coach
+from bot.services.focus import weekly_focus
 from bot.slack.deps import Deps
 
 
@@ -23,6 +24,9 @@ def home_view(viewer: Viewer, deps: Deps) -> dict[str, Any]:
     today = deps.today_for(viewer.timezone)
     now = deps.clock.now()
     own = coach.assessment(deps.db, viewer, viewer.person_id, today, now, deps.config)
+    focus = None
+    if own is not None and own.get("status") == "assessed" and viewer.workspace_id is not None:
+        focus = weekly_focus(deps.db, viewer.workspace_id, viewer.person_id, own)
     team = None
     if viewer.is_manager or viewer.is_admin:
         team = coach.team(deps.db, viewer, today, now, deps.config).reps
@@ -31,6 +35,7 @@ def home_view(viewer: Viewer, deps: Deps) -> dict[str, Any]:
         known=True,
         is_rep=viewer.role == "rep",
         assessment=own,
+        focus=focus,
         team=team,
         nudges_paused=coach.nudges_paused(deps.db, viewer),
         settings=coach.own_settings(deps.db, viewer, today),
