@@ -18,7 +18,7 @@ from bot.ingest.mapping import FORMATS
 from bot.ingest.problems import ImportRejected
 from bot.logs import configure_logging
 from bot.store.engine import Database
-from bot.vocabulary import RECORD_KINDS, SKILLS
+from bot.vocabulary import RECORD_KINDS, SKILLS, plural
 
 EXIT_PROBLEM = 1
 EXIT_CONFIG = 2
@@ -271,7 +271,7 @@ def _db(args: argparse.Namespace, settings: Settings) -> int:
 def _import(args: argparse.Namespace, settings: Settings) -> int:
     from bot.services.imports import import_files
 
-    team = args.workspace or _default_team(settings)
+    team = _team(args, settings)
     request = ImportRequest(
         paths=args.files,
         team_id=team,
@@ -287,6 +287,11 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
     if not args.no_slack:
         _match_to_slack(settings, db, team)
     return 0
+
+
+def _team(args: argparse.Namespace, settings: Settings) -> str:
+    """The workspace a command acts on: --workspace, else as `_default_team` finds it."""
+    return args.workspace or _default_team(settings)
 
 
 def _default_team(settings: Settings) -> str:
@@ -332,7 +337,7 @@ def _people(args: argparse.Namespace, settings: Settings) -> int:
     from bot.store.workspaces import find_workspace_id
 
     db = _database(settings)
-    team = args.workspace or settings.workspace
+    team = _team(args, settings)
     if args.action == "sync":
         _match_to_slack(settings, db, team)
         return 0
@@ -345,7 +350,9 @@ def _people(args: argparse.Namespace, settings: Settings) -> int:
     if not missing:
         print(f"everyone active in workspace {team} is matched to a Slack account")
         return 0
-    print(f"{len(missing)} people in workspace {team} have no Slack account with their email:")
+    who = plural(len(missing), "person", "people")
+    verb = "has" if len(missing) == 1 else "have"
+    print(f"{who} in workspace {team} {verb} no Slack account with their email:")
     for ref in missing:
         print(f"  {ref.name} <{ref.email}> ({ref.role})")
     print(
@@ -396,7 +403,7 @@ def _assess(args: argparse.Namespace, settings: Settings) -> int:
     config = AssessmentConfig(window_days=args.window_days, stages=settings.stages)
     try:
         result = run_assessments(
-            _database(settings), args.workspace or settings.workspace, as_of, clock.now(), config
+            _database(settings), _team(args, settings), as_of, clock.now(), config
         )
     except UnknownWorkspace as error:
         print(error, file=sys.stderr)
@@ -434,7 +441,7 @@ def _plans(args: argparse.Namespace, settings: Settings) -> int:
     from bot.slack import plan_messages
 
     db = _database(settings)
-    team = args.workspace or settings.workspace
+    team = _team(args, settings)
     today = _today(args, settings)
     now = SystemClock().now()
     try:
@@ -496,7 +503,7 @@ def _checkpoints(args: argparse.Namespace, settings: Settings) -> int:
     from bot.slack import plan_messages
 
     db = _database(settings)
-    team = args.workspace or settings.workspace
+    team = _team(args, settings)
     try:
         due = plans.due_checkpoints(db, team, _today(args, settings))
     except plans.PlanError as problem:
@@ -541,7 +548,7 @@ def _effectiveness(args: argparse.Namespace, settings: Settings) -> int:
     try:
         report = effectiveness(
             _database(settings),
-            args.workspace or settings.workspace,
+            _team(args, settings),
             _today(args, settings),
             hourly,
             settings.stages,
@@ -560,7 +567,7 @@ def _pair(args: argparse.Namespace, settings: Settings) -> int:
     from bot.slack import pairing_messages
 
     db = _database(settings)
-    team = args.workspace or settings.workspace
+    team = _team(args, settings)
     today = _today(args, settings)
     now = SystemClock().now()
     config = AssessmentConfig(stages=settings.stages)
@@ -600,7 +607,7 @@ def _playbook(args: argparse.Namespace, settings: Settings) -> int:
     try:
         playbook = playbook_for(
             _database(settings),
-            args.workspace or settings.workspace,
+            _team(args, settings),
             args.skill,
             _today(args, settings),
             settings.stages,

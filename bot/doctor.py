@@ -228,6 +228,12 @@ def _workspaces(db: Database, settings: Settings, teams: list[str]) -> list[Find
         ]
     findings = [
         Finding(OK, f"workspace {team} holds {people} people and {deals} deals")
+        if deals
+        else Finding(
+            WARN,
+            f"workspace {team} holds {people} people but no deals: nobody can be assessed",
+            f"import the deals export: `coachbot import --workspace {team} deals.csv`",
+        )
         for team, (people, deals) in holding.items()
         if not teams or team in teams
     ]
@@ -275,7 +281,7 @@ def _worker(db: Database, now: datetime) -> list[Finding]:
                 "start `coachbot worker` again (the Procfile's `worker:` line); it catches up",
             )
         ]
-    return [Finding(OK, f"the worker is running (next job at {due_at:%Y-%m-%d %H:%M} UTC)")]
+    return [Finding(OK, f"the worker ran recently (next job due {due_at:%Y-%m-%d %H:%M} UTC)")]
 
 
 def _people(db: Database, teams: list[str]) -> list[Finding]:

@@ -119,3 +119,42 @@ def test_serve_with_a_partial_set_of_tokens_says_what_is_missing(tmp_path: Path)
     assert result.returncode == 1
     assert "Socket Mode needs SLACK_BOT_TOKEN (xoxb-…" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_the_worker_check_reads_the_schedulers_next_run_times(database_url: str) -> None:
+    """Running: the next due job is in the future or only just due; stopped: long overdue."""
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import text
+
+    from bot.doctor import _worker
+    from bot.store.engine import Database
+
+    now = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
+    db = Database.from_url(database_url)
+    with db.engine.begin() as connection:  # PostgreSQL keeps it from other tests' workers
+        connection.execute(text("drop table if exists apscheduler_jobs"))
+    try:
+        [never] = _worker(db, now)
+        assert never.status == "problem" and "never run" in never.text
+        with db.engine.begin() as connection:
+            connection.execute(
+                text(
+                    "create table apscheduler_jobs (id varchar(191) primary key, "
+                    "next_run_time float, job_state bytea)".replace(
+                        "bytea", "blob" if db.engine.dialect.name == "sqlite" else "bytea"
+                    )
+                )
+            )
+            due = (now + timedelta(minutes=5)).timestamp()
+            connection.execute(
+                text("insert into apscheduler_jobs values ('x', :t, null)"), {"t": due}
+            )
+        [running] = _worker(db, now)
+        assert running.status == "ok" and "ran recently" in running.text
+        [stopped] = _worker(db, now + timedelta(hours=2))
+        assert stopped.status == "problem" and "not running" in stopped.text
+    finally:
+        with db.engine.begin() as connection:
+            connection.execute(text("drop table if exists apscheduler_jobs"))
+        db.dispose()
