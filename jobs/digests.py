@@ -79,16 +79,24 @@ def _due_managers(ctx: JobContext, workspace_id: int) -> list[dict[str, Any]]:
                 Person.workspace_id == workspace_id,
                 Person.role == "manager",
                 people.reachable_on_slack(),
+                Person.nudges_paused.is_(False),  # a manager's weekly message is the digest
             )
         ).all()
         rows = [
-            {"id": m.id, "slack_user_id": m.slack_user_id, "timezone": m.timezone} for m in managers
+            {
+                "id": m.id,
+                "slack_user_id": m.slack_user_id,
+                "timezone": m.timezone,
+                "paused_until": m.nudges_snoozed_until,
+            }
+            for m in managers
         ]
     return [
         r
         for r in rows
         if (local := ctx.local(r["timezone"])).weekday() == SEND_WEEKDAY
         and local.hour >= SEND_FROM_HOUR
+        and (r["paused_until"] is None or local.date() >= r["paused_until"])
     ]
 
 

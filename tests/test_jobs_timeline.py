@@ -140,6 +140,25 @@ def test_a_recipient_that_keeps_failing_is_recorded_and_everyone_else_gets_their
     )
 
 
+def test_a_manager_who_paused_the_digest_until_a_day_gets_none_before_it(world) -> None:
+    from datetime import date
+
+    from bot.store.models import Person
+
+    db, _settings, _stub, _client = world
+    with db.begin() as session:
+        mia = session.scalar(select(Person).where(Person.email == "mia@acme.example"))
+        mia.nudges_snoozed_until = date(2026, 12, 4)  # away until the next Friday
+    friday = datetime(2026, 11, 27, 21, tzinfo=UTC)
+    assert _tick(world, digests, friday).startswith("digests: 0 sent")
+    assert _tick(world, digests, friday + timedelta(days=7)).startswith("digests: 1 sent")
+    with db.begin() as session:
+        session.scalar(
+            select(Person).where(Person.email == "mia@acme.example")
+        ).nudges_paused = True
+    assert _tick(world, digests, friday + timedelta(days=14)).startswith("digests: 0 sent")
+
+
 def test_the_manager_digest_goes_out_friday_afternoon_local_once(world) -> None:
     _db, _settings, stub, _client = world
     thursday = datetime(2026, 11, 26, 23, tzinfo=UTC)

@@ -967,18 +967,27 @@ def test_home_manager_with_team() -> None:
 def test_home_of_a_manager_shows_the_team_first_and_no_rep_buttons() -> None:
     team = [make_assessment(rep_id=6, name="Marcus Greene"), no_gaps(rep_id=7, name="Aisha")]
     payload = check_view(render_home(assessment=None, team=team, is_rep=False), "home")
-    assert headers(payload) == ["coachbot", "Your team"]
+    assert headers(payload) == ["coachbot", "Your team", "Your settings"]
     assert sections(payload)[0] == "*Marcus Greene* · 19% (35%) · steady · Stakeholder engagement"
     assert "There is no assessment for you" not in all_text(payload)
     ids = action_ids(payload)
-    assert Actions.OPEN_MY_ASSESSMENT not in ids and Actions.PAUSE_NUDGES not in ids
+    assert Actions.OPEN_MY_ASSESSMENT not in ids and Actions.SET_MENTORING not in ids
     assert ids.count(Actions.OPEN_REP) == 2 and Actions.SHOW_HELP in ids
+    # Their own setting is the Friday digest, not the reps' nudges.
+    assert "Pause the Friday digest" in [b["text"]["text"] for b in buttons(payload)]
+    assert "*Friday digest:* on, Fridays from 15:00 your time." in all_text(payload)
+    paused = render_home(
+        assessment=None, team=team, is_rep=False, settings={"paused_until": date(2027, 1, 4)}
+    )
+    assert "*Friday digest:* paused until Jan 4, 2027; it comes back by itself." in (
+        sections(check_view(paused, "home"))
+    )
 
 
 def test_home_manager_with_empty_team() -> None:
     payload = check_view(render_home(assessment=None, team=[], is_rep=False), "home")
-    assert headers(payload) == ["coachbot", "Your team"]
-    assert sections(payload)[-1] == "Nobody reports to you in the CRM data."
+    assert headers(payload) == ["coachbot", "Your team", "Your settings"]
+    assert sections(payload)[0] == "Nobody reports to you in the CRM data."
 
 
 def test_home_settings_show_a_pause_until_and_switched_off_groups() -> None:

@@ -102,7 +102,8 @@ def test_app_home_for_a_rep_and_for_a_manager(slack_app) -> None:
     )
     assert "Ann Archer" in texts and "Bob Baker" in texts
     assert manager["blocks"][1]["text"]["text"] == "Your team"  # the team first
-    assert Actions.PAUSE_NUDGES not in str(manager)  # no rep-only buttons
+    assert "Pause weekly nudges" not in str(manager)  # no rep-only buttons
+    assert "Pause the Friday digest" in str(manager)  # their own weekly message
 
 
 def test_home_settings_pause_until_a_day_and_switch_groups_off(slack_app, db) -> None:

@@ -203,15 +203,21 @@ def feedback_modal(about_id: int, about_name: str) -> dict[str, Any]:
 
 
 def _pause(_command: Command, viewer: Viewer, deps: Deps, surface: Surface) -> None:
-    coach.set_nudges_paused(deps.db, viewer, True)
+    coach.set_nudges_paused(deps.db, viewer, True)  # a manager's weekly message: the digest
     surface.reply(
-        notice(":pause_button: Weekly nudges paused. `/coach resume` turns them back on.")
+        notice(":pause_button: Your Friday digest is paused. `/coach resume` turns it back on.")
+        if viewer.role == "manager"
+        else notice(":pause_button: Weekly nudges paused. `/coach resume` turns them back on.")
     )
 
 
 def _resume(_command: Command, viewer: Viewer, deps: Deps, surface: Surface) -> None:
     coach.set_nudges_paused(deps.db, viewer, False)
-    surface.reply(notice(":arrow_forward: Weekly nudges are back on: next one Monday morning."))
+    surface.reply(
+        notice(":arrow_forward: Your Friday digest is back on: next one Friday afternoon.")
+        if viewer.role == "manager"
+        else notice(":arrow_forward: Weekly nudges are back on: next one Monday morning.")
+    )
 
 
 def _plan(_command: Command, viewer: Viewer, deps: Deps, surface: Surface) -> None:

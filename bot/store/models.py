@@ -65,13 +65,14 @@ class Person(Base):
     slack_user_id: Mapped[str | None] = mapped_column(String(32))
     hire_date: Mapped[date | None] = mapped_column(Date)
     active: Mapped[bool] = mapped_column(default=True)
-    # Set by the rep (/coach pause); never touched by a CRM import.
+    # The person's weekly message (a rep's Monday nudge, a manager's Friday digest), paused
+    # by them (/coach pause, the Home tab); never touched by a CRM import.
     nudges_paused: Mapped[bool] = mapped_column(default=False, server_default=false())
     # Set by the rep in Slack: not to be invited as a mentor. Imports never touch it.
     mentor_opt_out: Mapped[bool] = mapped_column(default=False, server_default=false())
     # Set by the rep on the Home tab: not to be put in peer learning groups.
     peer_groups_opt_out: Mapped[bool] = mapped_column(default=False, server_default=false())
-    # "Snooze" on a nudge: no nudge before this date.
+    # "Snooze" on a nudge, or "pause until" on the Home tab: no weekly message before this.
     nudges_snoozed_until: Mapped[date | None] = mapped_column(Date)
     # The Slack directory sync (bot/services/directory.py): when this person was last looked
     # up, and whether Slack says their account is deactivated. Imports never touch either.
