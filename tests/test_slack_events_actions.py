@@ -113,6 +113,7 @@ def test_home_settings_pause_until_a_day_and_switch_groups_off(slack_app, db) ->
     [published] = slack_app.stub.wait_for("views.publish")
     assert "paused until Dec 28, 2026" in str(published.json_field("view"))
     slack_app.click(Actions.SET_PEER_GROUPS, "U0ANN", value="off", view=home)
+    slack_app.stub.wait_for("views.publish", 2)  # one change at a time, as a person clicks
     slack_app.click(Actions.SET_MENTORING, "U0ANN", value="off", view=home)
     last = slack_app.stub.wait_for("views.publish", 3)[2].json_field("view")
     assert "*Mentoring invitations:* off · *Peer learning groups:* off" in str(last)
