@@ -3,6 +3,8 @@ the manager, reviewed at 30, 60 and 90 days, closed by the manager's decision.""
 
 from __future__ import annotations
 
+import math
+from collections import defaultdict
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -70,18 +72,17 @@ def draft_plans(
     )
     created = []
     with db.begin() as session:
-        budget = _draft_budget(session, workspace_id, today, per_manager)
+        left = _drafts_left(session, workspace_id, today, per_manager)
         by_stake = sorted(payloads.items(), key=lambda item: -_stake(item[1]))
         for rep_id, payload in by_stake:
             manager = managers.get(rep_id)
-            if budget is not None and budget.get(manager, per_manager or 0) <= 0:
+            if left[manager] <= 0:
                 continue
             draft = draft_plan(payload, today, _failed_skills(session, rep_id))
             if draft is None:
                 continue
             created.append(_insert(session, workspace_id, manager, draft, now))
-            if budget is not None:
-                budget[manager] = budget.get(manager, per_manager or 0) - 1
+            left[manager] -= 1
     return created
 
 
@@ -89,19 +90,22 @@ def _stake(payload: dict[str, Any]) -> float:
     return sum(float(g.get("revenue_at_stake") or 0.0) for g in payload.get("gaps", []))
 
 
-def _draft_budget(
+def _drafts_left(
     session: Session, workspace_id: int, today: date, per_manager: int | None
-) -> dict[int | None, int] | None:
-    """How many more drafts each manager may get this ISO week (None: no limit)."""
+) -> defaultdict[int | None, float]:
+    """How many more drafts each manager may get this ISO week (no limit: infinitely many)."""
     if per_manager is None:
-        return None
+        return defaultdict(lambda: math.inf)
     monday = today - timedelta(days=today.weekday())
     drafted = session.execute(
         select(CoachingPlan.manager_id, func.count())
         .where(CoachingPlan.workspace_id == workspace_id, CoachingPlan.drafted_on >= monday)
         .group_by(CoachingPlan.manager_id)
     )
-    return {manager: per_manager - count for manager, count in drafted}
+    left: defaultdict[int | None, float] = defaultdict(lambda: float(per_manager))
+    for manager, count in drafted:
+        left[manager] = per_manager - count
+    return left
 
 
 def create_plan(db: Database, team_id: str, draft: PlanDraft, now: datetime) -> int:

@@ -75,28 +75,12 @@ def _download(file: dict[str, Any], folder: Path, client: WebClient, deps: Deps)
     if urlparse(url).netloc not in allowed:
         raise ImportRejected.single(Problem(name, None, None, None, "not a file uploaded to Slack"))
     if int(file.get("size") or 0) > MAX_BYTES:
-        raise ImportRejected.single(
-            Problem(
-                name,
-                None,
-                None,
-                None,
-                TOO_LARGE,
-            )
-        )
+        raise ImportRejected.single(Problem(name, None, None, None, TOO_LARGE))
     request = urllib.request.Request(url, headers={"Authorization": f"Bearer {client.token}"})
     with urllib.request.urlopen(request, timeout=60) as response:  # host checked above
         data = response.read(MAX_BYTES + 1)
     if len(data) > MAX_BYTES:
-        raise ImportRejected.single(
-            Problem(
-                name,
-                None,
-                None,
-                None,
-                TOO_LARGE,
-            )
-        )
+        raise ImportRejected.single(Problem(name, None, None, None, TOO_LARGE))
     path = folder / name
     path.write_bytes(data)
     return path
