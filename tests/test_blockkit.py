@@ -55,6 +55,14 @@ BROKEN: list[tuple[str, Any]] = [
     ("too many blocks", lambda m: m["blocks"].extend([{"type": "divider"}] * 50)),
     ("empty actions", lambda m: m["blocks"][2].update(elements=[])),
     (
+        "slack_file by id and url at once",
+        lambda m: m["blocks"][5].update(slack_file={"id": "F00000001", "url": "https://x"}),
+    ),
+    (
+        "slack_file id Slack would not take",
+        lambda m: m["blocks"][5].pop("image_url") and m["blocks"][5].update(slack_file={"id": "x"}),
+    ),
+    (
         "too many context elements",
         lambda m: m["blocks"][3].update(elements=[{"type": "mrkdwn", "text": "x"}] * 11),
     ),

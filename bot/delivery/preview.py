@@ -30,6 +30,8 @@ class PreviewClient:
     token: str = "preview"
     # (conversation, ts, metadata) of each message, for conversations_history
     posted: list[tuple[str, str, Any]] = field(default_factory=list)
+    # Slack file id -> the PNG written, so an image block showing that file finds it
+    files: dict[str, str] = field(default_factory=dict)
 
     def conversations_open(self, users: str, **_: Any) -> dict[str, Any]:
         return {"ok": True, "channel": {"id": f"D:{users}"}}
@@ -77,8 +79,10 @@ class PreviewClient:
         self.folder.mkdir(parents=True, exist_ok=True)
         name = f"{len(self.deliveries):03d}-{Path(filename).name}"
         (self.folder / name).write_bytes(content)
+        file_id = f"F{len(self.files) + 1:08d}"  # shaped like Slack's, as blocks require
+        self.files[file_id] = name
         self._record(channel, "file", {"file": name, "title": title, "alt_text": alt_txt})
-        return {"ok": True, "files": [{"id": name}]}
+        return {"ok": True, "files": [{"id": file_id}]}
 
     def users_info(self, user: str, **_: Any) -> dict[str, Any]:
         return {"ok": True, "user": {"id": user, "profile": {}}}
@@ -109,4 +113,4 @@ class PreviewClient:
         (self.folder / "messages.json").write_text(
             json.dumps(records, indent=2, ensure_ascii=False), encoding="utf-8"
         )
-        return write_page(self.folder / "index.html", title, records)
+        return write_page(self.folder / "index.html", title, records, self.files)

@@ -45,7 +45,10 @@ def mrkdwn_html(text: str) -> Markup:
     return Markup(escaped.replace("\n", "<br>"))
 
 
-def write_page(path: Path, title: str, records: list[dict[str, Any]]) -> Path:
+def write_page(
+    path: Path, title: str, records: list[dict[str, Any]], files: dict[str, str] | None = None
+) -> Path:
+    """`files` maps Slack file ids to the PNGs written beside the page."""
     env = Environment(
         loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html", "j2"])
     )
@@ -53,6 +56,8 @@ def write_page(path: Path, title: str, records: list[dict[str, Any]]) -> Path:
     grouped: OrderedDict[str, list[dict[str, Any]]] = OrderedDict()
     for record in records:
         grouped.setdefault(record["recipient_name"], []).append(record)
-    page = env.get_template("preview/index.html.j2").render(title=title, groups=grouped)
+    page = env.get_template("preview/index.html.j2").render(
+        title=title, groups=grouped, files=files or {}
+    )
     path.write_text(page, encoding="utf-8")
     return path

@@ -12,6 +12,7 @@ Each problem is a sentence with a JSON pointer in Slack's own style
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -251,7 +252,24 @@ def _image(element: dict[str, Any], where: str) -> list[str]:
     if element.get("image_url") is None and element.get("slack_file") is None:
         problems.append(f"an image needs image_url or slack_file [json-pointer:{where}]")
     problems += _string(element.get("image_url"), f"{where}/image_url", URL_LENGTH)
+    if element.get("slack_file") is not None:
+        problems += _slack_file(element, where)
     return problems
+
+
+SLACK_FILE_ID = re.compile(r"^F[A-Z0-9]{8,}$")
+
+
+def _slack_file(element: dict[str, Any], where: str) -> list[str]:
+    """A file Slack hosts: by id or by url, never both, and never beside an image_url."""
+    file, path = element["slack_file"], f"{where}/slack_file"
+    if element.get("image_url") is not None:
+        return [f"an image takes image_url or slack_file, not both [json-pointer:{where}]"]
+    if not isinstance(file, dict) or ("id" in file) == ("url" in file):
+        return [f"a slack_file needs exactly one of id and url [json-pointer:{path}]"]
+    if "id" in file and not SLACK_FILE_ID.match(str(file["id"])):
+        return [f"input must match regex pattern: ^[F][A-Z0-9]{{8,}}$ [json-pointer:{path}/id]"]
+    return []
 
 
 def _elements_of(block: dict[str, Any], where: str) -> list[tuple[str, dict[str, Any]]]:

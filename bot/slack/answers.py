@@ -14,7 +14,7 @@ from bot.auth import Viewer
 from bot.commands import SUBCOMMANDS, Command
 from bot.render.charts import trend_alt_text
 from bot.render.renderer import escape_mrkdwn, message, view
-from bot.services import coach, pairing, plans, roleplays
+from bot.services import coach, home_chart, pairing, plans, roleplays
 from bot.slack import plan_messages, roleplay_messages
 from bot.slack.deps import Deps
 from bot.vocabulary import SKILLS
@@ -37,8 +37,8 @@ class Surface(Protocol):
 
     def open_modal(self, modal: dict[str, Any]) -> None: ...
 
-    def attach(self, content: bytes, filename: str, title: str, alt_text: str) -> None:
-        """A file (a chart) for the user's DM with coachbot."""
+    def attach(self, content: bytes, filename: str, title: str, alt_text: str) -> str | None:
+        """A file (a chart) for the user's DM with coachbot; returns its Slack file id."""
 
     def thread(self, payload: dict[str, Any], thread_ts: str | None = None) -> tuple[str, str]:
         """Post in the user's DM with coachbot (in a thread when given): (channel, ts)."""
@@ -135,12 +135,14 @@ def send_assessment(viewer: Viewer, subject_id: int, deps: Deps, surface: Surfac
     title = f"{payload['name']}: win rate by month"
     series = payload["trend"]["series"]
     alt_text = trend_alt_text(series, payload["headline"].get("peer_win_rate"))
-    deps.charts.send(
-        lambda png: surface.attach(png, "win-rate-trend.png", title, alt_text),
-        payload["trend"]["series"],
-        title,
-        payload["headline"].get("peer_win_rate"),
-    )
+    own = subject_id == viewer.person_id
+
+    def deliver(png: bytes) -> None:
+        file_id = surface.attach(png, "win-rate-trend.png", title, alt_text)
+        if own and file_id is not None:  # shared in the rep's own DM: their Home may show it
+            home_chart.remember(deps.db, viewer, file_id, alt_text, deps.clock.now())
+
+    deps.charts.send(deliver, series, title, payload["headline"].get("peer_win_rate"))
 
 
 def assessment_message(payload: dict[str, Any], own: bool, deps: Deps) -> dict[str, Any]:

@@ -3,18 +3,25 @@ for managers and admins who are not reps, their team first and no rep-only butto
 
 from __future__ import annotations
 
+import logging
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from bot.auth import Viewer
 from bot.render.renderer import message, view
-from bot.services import coach
+from bot.services import coach, home_chart
 from bot.services.focus import weekly_focus
+from bot.services.home_chart import HomeChart
 from bot.slack.deps import Deps
 
+logger = logging.getLogger(__name__)
 
-def home_view(viewer: Viewer, deps: Deps) -> dict[str, Any]:
+
+def home_view(viewer: Viewer, deps: Deps, chart: HomeChart | None = None) -> dict[str, Any]:
+    """The Home for this viewer; `chart` is the rep's trend chart (see publish_home)."""
     if not viewer.known:
         unknown = message(
             "messages/unknown_user.json.j2", no_workspace=viewer.workspace_id is None, email=None
@@ -36,6 +43,8 @@ def home_view(viewer: Viewer, deps: Deps) -> dict[str, Any]:
         is_rep=viewer.role == "rep",
         assessment=own,
         focus=focus,
+        chart=chart if own is not None else None,
+        chart_day=chart.drawn_at.astimezone(ZoneInfo(viewer.timezone)).date() if chart else None,
         team=team,
         nudges_paused=coach.nudges_paused(deps.db, viewer),
         settings=coach.own_settings(deps.db, viewer, today),
@@ -45,4 +54,20 @@ def home_view(viewer: Viewer, deps: Deps) -> dict[str, Any]:
 
 
 def publish_home(client: WebClient, viewer: Viewer, deps: Deps) -> None:
-    client.views_publish(user_id=viewer.slack_user_id, view=home_view(viewer, deps))
+    chart = home_chart.current(deps.db, viewer, deps.clock.now()) if viewer.known else None
+    try:
+        client.views_publish(user_id=viewer.slack_user_id, view=home_view(viewer, deps, chart))
+    except SlackApiError as refused:
+        if chart is None or not _refuses_file(refused):
+            raise
+        # The rep deleted the chart from their DM, or Slack is still scanning a new one: the
+        # Home goes out without it, and a deleted one is not offered to Slack again.
+        forgotten = home_chart.forget(deps.db, viewer, chart, deps.clock.now())
+        logger.info("home chart %s refused by Slack (forgotten: %s)", chart.file_id, forgotten)
+        client.views_publish(user_id=viewer.slack_user_id, view=home_view(viewer, deps))
+
+
+def _refuses_file(refused: SlackApiError) -> bool:
+    answer = refused.response.data if isinstance(refused.response.data, dict) else {}
+    said = [*answer.get("errors", []), *answer.get("response_metadata", {}).get("messages", [])]
+    return any("slack_file" in str(line) for line in said)

@@ -53,10 +53,12 @@ def post_dm(
 
 def upload_to_dm(
     client: WebClient, user_id: str, content: bytes, filename: str, title: str, alt_text: str
-) -> None:
+) -> str | None:
     """Share a file (a chart) in the user's DM with coachbot; `alt_text` is what a screen
-    reader says instead of the picture."""
+    reader says instead of the picture. Returns the file's id (None if Slack named none)."""
     channel = open_dm(client, user_id)
-    client.files_upload_v2(
+    uploaded = client.files_upload_v2(
         channel=channel, content=content, filename=filename, title=title, alt_txt=alt_text
     )
+    files = uploaded.get("files") or []
+    return str(files[0]["id"]) if files and files[0].get("id") else None

@@ -22,8 +22,8 @@ class DmSurface:
     def open_modal(self, modal: dict[str, Any]) -> None:
         raise RuntimeError("a DM answer has no trigger to open a modal with")
 
-    def attach(self, content: bytes, filename: str, title: str, alt_text: str) -> None:
-        privacy.upload_to_dm(self.client, self.user_id, content, filename, title, alt_text)
+    def attach(self, content: bytes, filename: str, title: str, alt_text: str) -> str | None:
+        return privacy.upload_to_dm(self.client, self.user_id, content, filename, title, alt_text)
 
     def thread(self, payload: dict[str, Any], thread_ts: str | None = None) -> tuple[str, str]:
         return privacy.post_dm(self.client, self.user_id, payload, thread_ts)

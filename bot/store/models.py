@@ -78,6 +78,12 @@ class Person(Base):
     # up, and whether Slack says their account is deactivated. Imports never touch either.
     slack_checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     slack_deactivated: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # The rep's own trend chart, as last shared in their DM with coachbot: the App Home shows
+    # that file (Slack shows a file only to people it was shared with, so never one sent to a
+    # manager). Set by coachbot when it uploads; imports never touch it.
+    home_chart_file_id: Mapped[str | None] = mapped_column(String(32))
+    home_chart_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    home_chart_alt: Mapped[str | None] = mapped_column(Text)  # what the picture shows, in words
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     manager: Mapped[Person | None] = relationship(remote_side=[id])

@@ -46,8 +46,8 @@ class SlashSurface:
     def open_modal(self, modal: dict[str, Any]) -> None:
         self.client.views_open(trigger_id=self.trigger_id, view=modal)
 
-    def attach(self, content: bytes, filename: str, title: str, alt_text: str) -> None:
-        privacy.upload_to_dm(self.client, self.user_id, content, filename, title, alt_text)
+    def attach(self, content: bytes, filename: str, title: str, alt_text: str) -> str | None:
+        return privacy.upload_to_dm(self.client, self.user_id, content, filename, title, alt_text)
 
 
 def coach_command(

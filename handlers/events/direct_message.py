@@ -36,8 +36,8 @@ class DmSurface:
 
     private = reply
 
-    def attach(self, content: bytes, filename: str, title: str, alt_text: str) -> None:
-        privacy.upload_to_dm(self.client, self.user_id, content, filename, title, alt_text)
+    def attach(self, content: bytes, filename: str, title: str, alt_text: str) -> str | None:
+        return privacy.upload_to_dm(self.client, self.user_id, content, filename, title, alt_text)
 
     def thread(self, payload: dict[str, Any], thread_ts: str | None = None) -> tuple[str, str]:
         return privacy.post_dm(self.client, self.user_id, payload, thread_ts)

@@ -5,11 +5,13 @@ wrong must still fail a test here. The basis is slack_sdk's Block Kit models, wh
 maintains with the published limits; on top of them go the rules those models do not check
 but Slack's API does (seen as `invalid_blocks` from chat.postMessage): an action_id repeated
 within a block, an empty button or option value, a header in mrkdwn, an empty text or actions block, a button label over 75 characters, more than
-50 blocks in a message or 100 in a view.
+50 blocks in a message or 100 in a view, a slack_file with both or neither of id and url (or
+an id Slack would not take). Whether the file exists and who may see it is the stub's part.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from slack_sdk.errors import SlackObjectFormationError
@@ -19,6 +21,7 @@ from slack_sdk.models.views import View
 MESSAGE_MAX_BLOCKS = 50
 VIEW_MAX_BLOCKS = 100
 BUTTON_LABEL_MAX = 75
+FILE_ID = re.compile(r"^[F][A-Z0-9]{8,}$")
 
 
 def block_errors(blocks: Any, max_blocks: int = MESSAGE_MAX_BLOCKS) -> list[str]:
@@ -96,6 +99,34 @@ def _extra_errors(raw: Any, pointer: str) -> list[str]:
         for option in element.get("options") or []:
             if isinstance(option, dict) and not option.get("value"):
                 errors.append(f"option value must be more than 0 characters [{pointer}]")
+    return errors + _slack_file_errors(raw, pointer)
+
+
+def image_files(raw: Any, pointer: str) -> list[tuple[str, dict[str, Any]]]:
+    """(json pointer, slack_file) of every image in a block that Slack hosts."""
+    if not isinstance(raw, dict):
+        return []
+    images = [(pointer, raw)] if raw.get("type") == "image" else []
+    if isinstance(raw.get("accessory"), dict) and raw["accessory"].get("type") == "image":
+        images.append((f"{pointer}/accessory", raw["accessory"]))
+    if raw.get("type") == "context":
+        images += [
+            (f"{pointer}/elements/{i}", e)
+            for i, e in enumerate(raw.get("elements") or [])
+            if isinstance(e, dict) and e.get("type") == "image"
+        ]
+    return [(f"{where}/slack_file", i["slack_file"]) for where, i in images if "slack_file" in i]
+
+
+def _slack_file_errors(raw: Any, pointer: str) -> list[str]:
+    errors = []
+    for where, file in image_files(raw, pointer):
+        if not isinstance(file, dict) or ("id" in file) == ("url" in file):
+            errors.append(f"invalid slack file [json-pointer:{where}]")
+        elif "id" in file and not FILE_ID.match(str(file["id"])):
+            errors.append(
+                f"input must match regex pattern: ^[F][A-Z0-9]{{8,}}$ [json-pointer:{where}/id]"
+            )
     return errors
 
 

@@ -45,7 +45,7 @@ from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
 
 from bot.slack.installs import BOT_SCOPES  # an install grants what the manifest asks
-from tests.slack.blockkit_rules import block_errors, view_errors
+from tests.slack.blockkit_rules import block_errors, image_files, view_errors
 
 BOT_ID = "B0BOT"
 APP_ID = "A0TEST"
@@ -714,6 +714,7 @@ class SlackStub:
         if not (text or blocks or attachments):
             raise SlackError("no_text")
         _refuse_invalid_blocks(blocks)
+        self._refuse_unseen_files(blocks, channel)
         ts = self._next_ts()
         message: dict[str, Any] = {
             "type": "message",
@@ -742,12 +743,16 @@ class SlackStub:
         if not (body.get("text") or body.get("blocks") or body.get("attachments")):
             raise SlackError("no_text")
         _refuse_invalid_blocks(_as_json(body.get("blocks")))
+        self._refuse_unseen_files(
+            _as_json(body.get("blocks")), self._resolve_channel(body.get("channel"))
+        )
         return {"message_ts": self._next_ts()}
 
     def _chat_update(self, body: dict) -> dict:
         channel = self._resolve_channel(body.get("channel"))
         message = self._find_message(channel, str(body.get("ts", "")))
         _refuse_invalid_blocks(_as_json(body.get("blocks")))
+        self._refuse_unseen_files(_as_json(body.get("blocks")), channel)
         if "text" in body:
             message["text"] = body["text"]
         if "blocks" in body:
@@ -838,11 +843,19 @@ class SlackStub:
             "response_metadata": {"next_cursor": ""},
         }
 
-    def _store_view(self, view: Any, view_id: str | None = None) -> dict[str, Any]:
+    def _store_view(
+        self, view: Any, view_id: str | None = None, viewer: str | None = None
+    ) -> dict[str, Any]:
         view = _as_json(view)
         if not isinstance(view, dict):
             raise SlackError("invalid_arguments")
         _refuse_invalid_view(view)
+        unseen = self._unseen_files(view.get("blocks"), self.dm_channel(viewer) if viewer else None)
+        if unseen:
+            raise SlackError(
+                "invalid_arguments",
+                response_metadata={"messages": [f"[ERROR] {e}" for e in unseen]},
+            )
         view_id = view_id or f"V{next(self._ids):08d}"
         stored = {
             "id": view_id,
@@ -869,7 +882,7 @@ class SlackStub:
         if not user_id:
             raise SlackError("invalid_arguments")
         previous = self._home_views.get(user_id)
-        view = self._store_view(body.get("view"), previous["id"] if previous else None)
+        view = self._store_view(body.get("view"), previous["id"] if previous else None, user_id)
         if view["type"] != "home":
             raise SlackError("invalid_arguments")
         self._home_views[user_id] = view
@@ -891,6 +904,47 @@ class SlackStub:
             raise SlackError("invalid_arguments")
         return {"view": self._store_view(body.get("view"), str(view_id))}
 
+    def _unseen_files(self, blocks: Any, seen_in: str | None) -> list[str]:
+        """Images of Slack-hosted files that this conversation may not show: a file that does
+        not exist (or was deleted), or was not shared in `seen_in` (a Home view is seen in the
+        user's DM with the app). With `seen_in` None (a modal), only that the file exists."""
+        if not isinstance(blocks, list):
+            return []
+        errors = []
+        for index, raw in enumerate(blocks):
+            for where, file in image_files(raw, f"/blocks/{index}"):
+                stored = self._file_named(file)
+                if stored is None or (seen_in is not None and seen_in not in stored["channels"]):
+                    errors.append(f"invalid slack file [json-pointer:{where}]")
+        return errors
+
+    def _refuse_unseen_files(self, blocks: Any, channel: str) -> None:
+        errors = self._unseen_files(blocks, channel)
+        if errors:
+            raise SlackError(
+                "invalid_blocks",
+                errors=errors,
+                response_metadata={"messages": [f"[ERROR] {e}" for e in errors]},
+            )
+
+    def _file_named(self, file: Any) -> dict[str, Any] | None:
+        if not isinstance(file, dict):
+            return None
+        for stored in self._files.values():
+            if "channels" not in stored:  # never completed: not a file yet
+                continue
+            if file.get("id") == stored["id"] or file.get("url") == self._permalink(stored):
+                return stored
+        return None
+
+    def _permalink(self, stored: dict[str, Any]) -> str:
+        return f"https://{TEAM_DOMAIN}.slack.com/files/{stored['id']}"
+
+    def delete_file(self, file_id: str) -> None:
+        """What a user deleting the file in Slack does: blocks may no longer show it."""
+        with self._lock:
+            self._files.pop(file_id, None)
+
     def _files_get_upload_url(self, body: dict) -> dict:
         filename, length = body.get("filename"), body.get("length")
         if not filename or length in (None, ""):
@@ -904,10 +958,13 @@ class SlackStub:
         if not isinstance(wanted, list) or not wanted:
             raise SlackError("invalid_arguments")
         files = []
+        channel = body.get("channel_id")
         for item in wanted:
             stored = self._files.get(item.get("id", ""))
             if stored is None or "uploaded" not in stored:
                 raise SlackError("file_not_found")
+            # Shared where channel_id says; without one only the uploader (the bot) sees it.
+            stored["channels"] = [self._resolve_channel(channel)] if channel else []
             files.append(
                 {
                     "id": stored["id"],
@@ -915,7 +972,7 @@ class SlackStub:
                     "title": item.get("title") or stored["name"],
                     "size": stored["uploaded"],
                     "user": self.bot_user_id,
-                    "permalink": f"https://{TEAM_DOMAIN}.slack.com/files/{stored['id']}",
+                    "permalink": self._permalink(stored),
                 }
             )
         return {"files": files}

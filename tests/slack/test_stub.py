@@ -180,6 +180,38 @@ def test_files_upload_v2_three_steps(client: WebClient, stub: SlackStub, content
     assert result["file"]["id"] == asked.response["file_id"]
 
 
+def test_an_image_of_a_file_shows_only_where_the_file_was_shared(
+    client: WebClient, stub: SlackStub
+) -> None:
+    ann_dm = stub.dm_channel("U0ANN")
+    shared = client.files_upload_v2(channel=ann_dm, content=b"png", filename="c.png")["file"]
+    unshared = client.files_upload_v2(content=b"png", filename="d.png")["file"]
+
+    def home(file_id: str) -> dict:
+        image = {"type": "image", "slack_file": {"id": file_id}, "alt_text": "chart"}
+        return {"type": "home", "blocks": [image]}
+
+    client.views_publish(user_id="U0ANN", view=home(shared["id"]))  # her DM: she may see it
+    client.chat_postMessage(channel="U0ANN", text="t", blocks=home(shared["id"])["blocks"])
+    refusals = [
+        lambda: client.views_publish(user_id="U0MIA", view=home(shared["id"])),
+        lambda: client.views_publish(user_id="U0ANN", view=home(unshared["id"])),
+        lambda: client.views_publish(user_id="U0ANN", view=home("F99999999")),
+        lambda: client.chat_postMessage(
+            channel="U0MIA", text="t", blocks=home(shared["id"])["blocks"]
+        ),
+    ]
+    for refused_call in refusals:
+        with pytest.raises(SlackApiError) as refused:
+            refused_call()
+        said = refused.value.response.data
+        assert said["error"] in ("invalid_arguments", "invalid_blocks")
+        assert "invalid slack file [json-pointer:/blocks/0/slack_file]" in str(said)
+    stub.delete_file(shared["id"])
+    with pytest.raises(SlackApiError):
+        client.views_publish(user_id="U0ANN", view=home(shared["id"]))
+
+
 def test_rate_limit_is_retried_after_retry_after(
     stub: SlackStub, monkeypatch: pytest.MonkeyPatch
 ) -> None:
