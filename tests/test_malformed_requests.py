@@ -4,15 +4,16 @@ pass the signature check and reach the parsing behind it), against the real HTTP
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import logging
 from dataclasses import replace
 from urllib.parse import quote
 
-from slack_sdk.signature import SignatureVerifier
-
 from tests.helpers import ORG, run, write
 from tests.slack import requests as slack
+from tests.slack.requests import SIGNING_SECRET
 from tests.slackapp import running_app
 from tests.test_slack_commands import PEOPLE, USERS
 
@@ -83,9 +84,9 @@ def _signed(body: str, content_type: str) -> slack.SlackRequest:
     raw = body.encode("utf-8", "surrogateescape")
     template = slack.slash_command("help", "U0ANN")
     stamp = template.headers["X-Slack-Request-Timestamp"]
-    signature = SignatureVerifier(slack.SIGNING_SECRET).generate_signature(
-        timestamp=stamp, body=raw
-    )
+    # Signed over the raw bytes, as Slack signs (slack_sdk's helper needs UTF-8).
+    digest = hmac.new(SIGNING_SECRET.encode(), f"v0:{stamp}:".encode() + raw, hashlib.sha256)
+    signature = f"v0={digest.hexdigest()}"
     headers = {
         **template.headers,
         "X-Slack-Signature": str(signature),
@@ -107,7 +108,7 @@ def test_malformed_headers_and_bodies_get_400_or_401(db, settings, clock, tmp_pa
         command = slack.slash_command(
             "help", "U0ANN", response_url=f"{app.stub.root_url}/response/x"
         )
-        for stamp in ("abc", "", "1e3", " 12", "١٢", "99999999999999999999999", "-5"):
+        for stamp in ("abc", "", "1e3", " 12", "12\xb2", "99999999999999999999999", "-5"):
             headers = {**command.headers, "X-Slack-Request-Timestamp": stamp}
             answers[f"timestamp {stamp!r}"] = slack.post(
                 app.events_url, slack.SlackRequest(body=command.body, headers=headers)

@@ -199,3 +199,71 @@ def test_reminders_go_to_the_group_dm_the_day_before_each_session_once(demo_app,
         if "Reminder: mentoring session" in str(c.body.get("text"))
     ]
     assert len(reminders) == 3 and all(c.channel == group for c in reminders)
+
+
+def _at_once(*clicks) -> list[int]:
+    """Send signed clicks at the same moment, as a double-click or Slack's re-delivery does."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(len(clicks)) as pool:
+        return list(pool.map(lambda click: click(), clicks))
+
+
+def test_three_accepts_at_once_introduce_once(demo_app, db) -> None:
+    first = _invite_all(demo_app, db)[0]
+    mentor = _slack_id(db, first["mentor_id"])
+    mentee = _slack_id(db, first["mentee_id"])
+    click = lambda: demo_app.click(Actions.ACCEPT_MENTORING, mentor, value=str(first["id"]))  # noqa: E731
+    assert _at_once(click, click, click) == [200, 200, 200]
+    group = demo_app.stub.dm_channel(mentor, mentee)
+    demo_app.stub.wait_for("chat.postMessage", where=lambda c: c.channel == group)
+    mentor_dm = demo_app.stub.dm_channel(mentor)
+    invitations = len(_invite_dms(demo_app, mentor))
+    answers = demo_app.stub.wait_for(
+        "chat.postMessage", invitations + 3, where=lambda c: c.channel == mentor_dm
+    )[invitations:]
+    demo_app.stub.none_within(
+        "chat.postMessage", 0.5, where=lambda c: c.channel == group, already=1
+    )
+    texts = [text_of(c) for c in answers]
+    assert sum("Thank you! I've introduced you" in t for t in texts) == 1
+    assert sum("Already done: this invitation was accepted on" in t for t in texts) == 2
+
+
+def test_accept_and_decline_at_once_leave_one_answer(demo_app, db) -> None:
+    first = _invite_all(demo_app, db)[0]
+    mentor = _slack_id(db, first["mentor_id"])
+    mentee = _slack_id(db, first["mentee_id"])
+    value = str(first["id"])
+    _at_once(
+        lambda: demo_app.click(Actions.ACCEPT_MENTORING, mentor, value=value),
+        lambda: demo_app.click(Actions.DECLINE_MENTORING, mentor, value=value),
+    )
+    mentor_dm = demo_app.stub.dm_channel(mentor)
+    invitations = len(_invite_dms(demo_app, mentor))
+    answers = demo_app.stub.wait_for(
+        "chat.postMessage", invitations + 2, where=lambda c: c.channel == mentor_dm
+    )[invitations:]
+    with db.begin() as session:
+        status = session.get(Pairing, first["id"]).status
+        later = session.scalars(
+            select(Pairing).where(
+                Pairing.mentee_id == first["mentee_id"], Pairing.id != first["id"]
+            )
+        ).all()
+    group = demo_app.stub.dm_channel(mentor, mentee)
+    introduced = [c for c in demo_app.stub.calls_to("chat.postMessage") if c.channel == group]
+    if status == "accepted":  # the introduction and no next mentor
+        assert len(introduced) == 1 and later == []
+    else:  # declined: no introduction; the next mentor may be asked
+        assert status == "declined" and introduced == []
+    assert sum(f"Already done: this invitation was {status}" in text_of(c) for c in answers) == 1
+
+
+def _invite_dms(app, mentor: str) -> list:
+    channel = app.stub.dm_channel(mentor)
+    return [
+        c
+        for c in app.stub.calls_to("chat.postMessage")
+        if c.channel == channel and "wants to get better at" in text_of(c)
+    ]

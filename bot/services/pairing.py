@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot.auth import Viewer
 from bot.coaching.assessment import AssessmentConfig
@@ -154,20 +154,35 @@ def _strength_evidence(payload: dict[str, Any], skill: str) -> list[dict[str, An
 
 
 def respond(db: Database, viewer: Viewer, pairing_id: int, accept: bool, now: datetime) -> Pairing:
-    """The invited mentor accepts or declines."""
+    """The invited mentor accepts or declines. A guarded transition: of two clicks at once
+    (Accept twice, or Accept and Decline) the first wins and the other is told what was
+    decided, so an introduction or a next invitation follows from one answer only."""
+    answer = "accepted" if accept else "declined"
     with db.begin() as session:
         pairing = session.get(Pairing, pairing_id)
         if pairing is None or pairing.workspace_id != viewer.workspace_id:
             raise PairingError("That invitation no longer exists.")
         if pairing.mentor_id != viewer.person_id:
             raise PairingError("Only the invited mentor can answer this invitation.")
-        if pairing.status != "invited":
-            raise PairingError(f"This invitation was already {pairing.status}.")
-        pairing.status = "accepted" if accept else "declined"
-        pairing.responded_at = now
-        session.flush()
+        won = session.execute(
+            update(Pairing)
+            .where(Pairing.id == pairing_id, Pairing.status == "invited")
+            .values(status=answer, responded_at=now)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+    with db.begin() as session:
+        pairing = session.get(Pairing, pairing_id)
+        assert pairing is not None
+        if won != 1:
+            raise PairingError(_already(pairing))
         session.expunge(pairing)
         return pairing
+
+
+def _already(pairing: Pairing) -> str:
+    when = pairing.responded_at
+    on = f" on {when:%b} {when.day}" if when is not None else ""
+    return f"Already done: this invitation was {pairing.status}{on}, so nothing changed."
 
 
 def expire(db: Database, team_id: str, today: date, now: datetime) -> list[int]:
