@@ -106,15 +106,19 @@ def running_app(
             slack_signing_secret=slack.SIGNING_SECRET,
             slack_api_url=stub.base_url,
         )
-        with serving(create_app(settings, db, clock)) as root_url:
+        with serving(create_app(settings, db, clock), settings.slack_signing_secret) as root_url:
             yield SlackApp(stub, root_url, settings)
 
 
 @contextmanager
-def serving(app: App) -> Iterator[str]:
+def serving(app: App, signing_secret: str | None) -> Iterator[str]:
     """The Bolt app behind the production WSGI wrapper on 127.0.0.1; yields its root URL."""
     server = make_server(
-        "127.0.0.1", 0, web_app(app), server_class=_ThreadingServer, handler_class=_QuietHandler
+        "127.0.0.1",
+        0,
+        web_app(app, signing_secret or ""),
+        server_class=_ThreadingServer,
+        handler_class=_QuietHandler,
     )
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -116,7 +116,9 @@ def installed(db: Database, settings: Settings, tmp_path: Path) -> Iterator[Inst
             token_keys=(KEY,),
             slack_api_url=stub.base_url,
         )
-        with serving(create_app(configured, db, clock)) as root_url:
+        with serving(
+            create_app(configured, db, clock), configured.slack_signing_secret
+        ) as root_url:
             yield Installed(stub, root_url, configured, db)
 
 

@@ -37,6 +37,10 @@ class PairingError(ValueError):
     """A pairing action that cannot be done; the message says why in user terms."""
 
 
+class AlreadyAnswered(PairingError):
+    """The invitation was answered already (an earlier or a concurrent click): nothing to do."""
+
+
 @dataclass(frozen=True)
 class Round:
     invited: list[int]  # new pairing ids
@@ -174,7 +178,7 @@ def respond(db: Database, viewer: Viewer, pairing_id: int, accept: bool, now: da
         pairing = session.get(Pairing, pairing_id)
         assert pairing is not None
         if won != 1:
-            raise PairingError(_already(pairing))
+            raise AlreadyAnswered(_already(pairing))
         session.expunge(pairing)
         return pairing
 

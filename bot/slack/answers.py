@@ -131,11 +131,11 @@ def send_assessment(viewer: Viewer, subject_id: int, deps: Deps, surface: Surfac
             notice(f"{who} not an active rep in the CRM data, so there is no assessment.")
         )
         return
-    surface.private(assessment_message(payload, own=subject_id == viewer.person_id, deps=deps))
+    own = subject_id == viewer.person_id
+    surface.private(assessment_message(payload, own=own, deps=deps))
     title = f"{payload['name']}: win rate by month"
     series = payload["trend"]["series"]
     alt_text = trend_alt_text(series, payload["headline"].get("peer_win_rate"))
-    own = subject_id == viewer.person_id
 
     def deliver(png: bytes) -> None:
         file_id = surface.attach(png, "win-rate-trend.png", title, alt_text)

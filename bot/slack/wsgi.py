@@ -30,11 +30,11 @@ logger = logging.getLogger("coachbot.slack")
 
 
 def web_app(
-    app: App, signing_secret: str | None = None
+    app: App, signing_secret: str
 ) -> Callable[[dict[str, Any], StartResponse], Iterable[bytes]]:
-    """`signing_secret` defaults to the Bolt app's own."""
+    """`signing_secret` is the one the Bolt app was built with (SLACK_SIGNING_SECRET)."""
     slack = SlackRequestHandler(app, path=EVENTS_PATH)
-    verifier = SignatureVerifier(signing_secret or app._signing_secret)
+    verifier = SignatureVerifier(signing_secret)
 
     def application(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         if environ.get("PATH_INFO") == HEALTH_PATH:
@@ -70,10 +70,10 @@ def _refusal(environ: dict[str, Any], verifier: SignatureVerifier) -> tuple[str,
     body = environ["wsgi.input"].read(_body_length(environ))
     environ["wsgi.input"] = io.BytesIO(body)
     try:
-        body.decode("utf-8")  # Slack sends UTF-8; the signature check needs it too
+        text = body.decode("utf-8")  # Slack sends UTF-8; the signature check needs it too
     except UnicodeDecodeError:
         return "400 Bad Request", "body is not UTF-8"
-    if parse_qs(body.decode("utf-8")).get("ssl_check") == ["1"]:
+    if parse_qs(text).get("ssl_check") == ["1"]:
         return None  # Slack's certificate check: Bolt answers it itself
     stamp = environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP", "")
     signature = environ.get("HTTP_X_SLACK_SIGNATURE", "")
@@ -83,20 +83,19 @@ def _refusal(environ: dict[str, Any], verifier: SignatureVerifier) -> tuple[str,
         return "401 Unauthorized", "missing X-Slack-Signature"
     if not verifier.is_valid(body, stamp, signature):
         return "401 Unauthorized", "invalid or expired request signature"
-    if not _readable(body, environ.get("CONTENT_TYPE", "")):
+    if not _readable(text, environ.get("CONTENT_TYPE", "")):
         return "400 Bad Request", "malformed body (not the JSON or form Slack sends)"
     return None
 
 
-def _readable(body: bytes, content_type: str) -> bool:
+def _readable(text: str, content_type: str) -> bool:
     """Slack's bodies: a JSON object (events), or a form whose `payload`, if any, is one."""
     try:
-        text = body.decode("utf-8")
         if content_type.startswith("application/json"):
             return _shaped(json.loads(text))
         payload = parse_qs(text).get("payload")
         return payload is None or _shaped(json.loads(payload[0]))
-    except ValueError:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
+    except ValueError:  # JSONDecodeError
         return False
 
 
@@ -131,7 +130,8 @@ def application() -> Callable[[dict[str, Any], StartResponse], Iterable[bytes]]:
     require_http_settings(settings)
     # Migrations run once, before the server forks (coachbot serve), never per worker.
     db = Database.from_url(settings.database_url)
-    return web_app(create_app(settings, db, SystemClock(), charts=BackgroundCharts()))
+    app = create_app(settings, db, SystemClock(), charts=BackgroundCharts())
+    return web_app(app, settings.slack_signing_secret or "")
 
 
 def require_http_settings(settings: Settings) -> None:

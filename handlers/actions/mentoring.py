@@ -42,6 +42,9 @@ def _answer(
     try:
         pairing_id = button_id(action.get("value"))
         answered = pairing.respond(deps.db, viewer, pairing_id, accept, deps.clock.now())
+    except pairing.AlreadyAnswered as done:
+        surface.reply(notice(f":white_check_mark: {escape_mrkdwn(str(done))}"))
+        return
     except (StaleButton, pairing.PairingError) as problem:
         surface.reply(refusal(problem))
         return
