@@ -155,6 +155,7 @@ def build_parser() -> argparse.ArgumentParser:
     idle = commands.add_parser("roleplays", help="close role-plays nobody answered for a while")
     idle.add_argument("action", choices=["close-idle"])
     idle.add_argument("--minutes", type=int, default=30, help="idle minutes before closing (30)")
+    idle.add_argument("--workspace", help="Slack team id (COACHBOT_WORKSPACE)")
 
     demo = commands.add_parser("demo", help="load the demo org into a fresh database and show it")
     demo.add_argument("--examples", type=Path, default=Path("examples"))
@@ -561,7 +562,9 @@ def _effectiveness(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _pair(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.clock import iso_week
     from bot.coaching.assessment import AssessmentConfig
+    from bot.delivery.once import deliver_all
     from bot.delivery.outbox import finish, sending_client
     from bot.services import pairing
     from bot.slack import pairing_messages
@@ -591,10 +594,12 @@ def _pair(args: argparse.Namespace, settings: Settings) -> int:
         print("or nobody is credibly strong in it.")
     if args.send:
         client = sending_client(settings, db, team_id=team)
-        for pairing_id in result.invited:
-            pairing_messages.invite(client, db, pairing_id)
-        for group_id in result.groups:
-            pairing_messages.introduce_group(client, db, group_id)
+        # Keyed like the pairing job's messages, so the worker never sends them again.
+        week = iso_week(now)
+        outgoing = [pairing_messages.invitation(client, db, p) for p in result.invited] + [
+            pairing_messages.group_introduction(client, db, g, week) for g in result.groups
+        ]
+        deliver_all(db, client, _workspace_id(db, team), outgoing, SystemClock().now)
         if page := finish(client, "coachbot preview: mentor pairing"):
             print(f"Preview: {page}")
     return 0
@@ -678,14 +683,23 @@ def _failures(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _roleplays(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.delivery.once import deliver_all
     from bot.delivery.outbox import finish, sending_client
-    from bot.slack.deps import Deps
-    from bot.slack.roleplay_messages import close_idle
+    from bot.services import roleplays
+    from bot.slack.roleplay_messages import idle_notes
+    from bot.store.workspaces import find_workspace_id
 
     db = _database(settings)
-    client = sending_client(settings, db)
-    closed = close_idle(client, Deps(db, settings, SystemClock()), args.minutes)
-    print(f"Closed {closed} idle role-play(s).")
+    team = _team(args, settings)
+    with db.begin() as session:
+        workspace_id = find_workspace_id(session, team)
+    if workspace_id is None:
+        print(f"No data for workspace {team!r}: no role-plays to close.")
+        return 0
+    client = sending_client(settings, db, team_id=team)
+    closed = roleplays.close_idle(db, workspace_id, SystemClock().now(), args.minutes)
+    deliver_all(db, client, workspace_id, idle_notes(client, closed), SystemClock().now)
+    print(f"Closed {len(closed)} idle role-play(s).")
     finish(client, "coachbot preview: closed role-plays")
     return 0
 

@@ -4,6 +4,7 @@ that was down catches up and the delivery log keeps every message single."""
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
@@ -15,8 +16,10 @@ from bot.config import Settings
 from bot.delivery.outbox import finish, sending_client
 from bot.slack.client import make_sending_client
 from bot.slack.installs import BotTokens, installation_store, installed_teams
+from bot.slack.team import whoami
 from bot.store import migrate
 from bot.store.engine import Database
+from bot.store.workspaces import people_by_team
 from jobs import (
     digests,
     directory_sync,
@@ -29,6 +32,9 @@ from jobs import (
     roleplay_idle,
 )
 from jobs.context import JobContext
+
+logger = logging.getLogger("coachbot.jobs")
+_warned: set[str] = set()  # token workspaces whose neighbours' data was reported
 
 
 @dataclass(frozen=True)
@@ -126,11 +132,31 @@ def run_job(name: str, settings: Settings, now: datetime) -> str:
         if settings.oauth:
             return _run_per_workspace(JOBS[name], settings, db, now)
         client = sending_client(settings, db)
-        summary = JOBS[name].run(JobContext(settings, db, client, now))
+        # With one bot token, only the token's own workspace: its people are the only ones
+        # that token may message, whatever else the database holds.
+        team_id = token_team(settings, db) if settings.slack_bot_token else None
+        summary = JOBS[name].run(JobContext(settings, db, client, now, team_id=team_id))
         page = finish(client, f"coachbot preview: {name}")
         return summary + (f" (preview: {page})" if page else "")
     finally:
         db.dispose()
+
+
+def token_team(settings: Settings, db: Database) -> str:
+    """The workspace the bot token belongs to (Slack's auth.test); data kept under other
+    workspace ids is left alone, with a warning in the worker's log once per process."""
+    team_id = whoami(settings).team_id
+    others = {team: people for team, people in people_by_team(db).items() if team != team_id}
+    if others and team_id not in _warned:
+        _warned.add(team_id)
+        logger.warning(
+            "jobs run for %s only, the workspace of SLACK_BOT_TOKEN; they leave alone %s "
+            "(`coachbot doctor` says how to move data to %s)",
+            team_id,
+            ", ".join(f"{people} people under {team}" for team, people in sorted(others.items())),
+            team_id,
+        )
+    return team_id
 
 
 def _run_per_workspace(spec: JobSpec, settings: Settings, db: Database, now: datetime) -> str:

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from bot.clock import FixedClock
-from bot.slack.deps import Deps
-from bot.slack.roleplay_messages import close_idle
-from jobs.context import JobContext
+from bot.services import roleplays
+from bot.slack.roleplay_messages import idle_notes
+from jobs.context import JobContext, Tally
+
+IDLE_MINUTES = 30
 
 
 def run(ctx: JobContext) -> str:
-    closed = close_idle(ctx.client, Deps(ctx.db, ctx.settings, FixedClock(ctx.now)), 30)
-    return f"role-plays: {closed} idle closed"
+    closed, notes = 0, Tally("notes")
+    for workspace_id, _team_id in ctx.workspaces():
+        found = roleplays.close_idle(ctx.db, workspace_id, ctx.now, IDLE_MINUTES)
+        closed += len(found)
+        for outcome in ctx.deliver(workspace_id, idle_notes(ctx.client, found)):
+            notes.add(outcome.status)
+    return f"role-plays: {closed} idle closed; {notes}"

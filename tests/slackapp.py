@@ -10,6 +10,7 @@ import os
 import socketserver
 import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Any
@@ -70,6 +71,12 @@ class SlackApp:
     def dms_to(self, user: str, count: int = 1) -> list[Call]:
         channel = self.stub.dm_channel(user)
         return self.stub.wait_for("chat.postMessage", count, where=lambda c: c.channel == channel)
+
+
+def at_once(*sends: Any) -> list[Any]:
+    """Run signed requests at the same moment, as a double-click or Slack's re-delivery does."""
+    with ThreadPoolExecutor(len(sends)) as pool:
+        return list(pool.map(lambda send: send(), sends))
 
 
 def text_of(call: Call) -> str:

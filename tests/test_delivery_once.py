@@ -86,7 +86,7 @@ def test_each_message_carries_its_key_in_slack_metadata(db, workspace_id, stub) 
     [posted] = posts_in_dm(stub)
     assert posted["metadata"] == {
         "event_type": METADATA_EVENT,
-        "event_payload": {"key": "nudge|U0ANN|2026-W48"},
+        "event_payload": {"key": "nudge|U0ANN|2026-W48", "workspace": workspace_id},
     }
     assert row(db).message_ts == posted["ts"]
 
@@ -121,7 +121,7 @@ def test_a_dead_senders_message_that_landed_is_found_and_marked_sent(
     first = nudge(client)
     # A sender claims the key and Slack takes its post; the sender dies before recording it.
     claimed_earlier(db, workspace_id, NOW)
-    first.send(first.metadata)
+    first.send(first.metadata(workspace_id))
     later = NOW + timedelta(hours=1)
     slack_time["now"] = later
     assert deliver(db, client, workspace_id, nudge(client), later).status == "skipped"

@@ -319,3 +319,30 @@ def test_a_worker_killed_mid_fan_out_resumes_without_a_duplicate_or_a_gap(world)
             assert {r.status for r in rows} == {"sent"}
             recovered = next(r for r in rows if stub.dm_channel(r.recipient) == first)
             assert recovered.message_ts == stub.messages(first)[0]["ts"]
+
+
+def test_one_bot_token_runs_jobs_for_its_own_workspace_only(world, tmp_path, clock, caplog) -> None:
+    """Another workspace's data in the same database (imported there, or left from a trial)
+    gets nothing from this token: its reps are not nudged, and nothing is marked sent."""
+    db, settings, stub, _client = world
+    folder = tmp_path / "beta"
+    folder.mkdir()
+    files = dict(ORG, **{"people.csv": PEOPLE.replace(",U0", ",U9")})  # the same org, elsewhere
+    paths = [write(folder, name, text) for name, text in files.items()]
+    run(db, settings, clock, *paths, team_id="T0BETA")
+    token_mode = replace(
+        settings, slack_bot_token="xoxb-test", slack_api_url=stub.base_url, send_threads=1
+    )
+
+    with caplog.at_level("WARNING", logger="coachbot.jobs"):
+        summary = run_job("nudges", token_mode, KILLED_AT)
+
+    assert summary.startswith("nudges: 3 sent, 0 already sent, 0 failed")
+    nudged = {c.channel for c in stub.calls_to("chat.postMessage")}
+    assert nudged == {stub.dm_channel(u) for u in ("U0ANN", "U0BOB", "U0LOU")}
+    with db.begin() as session:
+        from bot.store.models import Workspace
+
+        beta = session.scalar(select(Workspace.id).where(Workspace.team_id == "T0BETA"))
+        assert session.scalars(select(Delivery).where(Delivery.workspace_id == beta)).all() == []
+    assert "jobs run for T0TEST only" in caplog.text and "people under T0BETA" in caplog.text

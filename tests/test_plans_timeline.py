@@ -26,6 +26,7 @@ from bot.coaching.effectiveness import Observation
 from bot.coaching.plans import APPROACHES, BASE_CADENCE, INTENSIFIED_CADENCE
 from bot.services import people
 from bot.services.effectiveness import effectiveness, report_frame
+from bot.services.outcomes import AlreadyDone
 from bot.services.plans import (
     PlanError,
     approve,
@@ -274,7 +275,7 @@ def test_improving_rep_is_on_track_at_30_and_60_days_then_graduates(org) -> None
         ("graduate", "graduate"),
     ]
     assert due_checkpoints(org.db, TEAM, S + timedelta(days=200)) == []
-    with pytest.raises(PlanError, match="already decided: graduate"):
+    with pytest.raises(AlreadyDone, match=r"this review was decided \(graduate\) on Aug 31"):
         confirm(org.db, manager, cid, "continue", moment(S + timedelta(days=92)))
 
 
@@ -520,7 +521,7 @@ def test_only_the_rep_s_manager_or_an_admin_can_approve(org, settings, clock, tm
     approve(org.db, org.viewer("mgr"), ivy_plan, S, moment(S))
     approve(org.db, org.viewer("ops"), sam_plan, S, moment(S))
     assert plan_row(org, sam_plan).approved_by == org.ids["ops"]
-    with pytest.raises(PlanError, match="already active"):
+    with pytest.raises(AlreadyDone, match="this plan was approved on"):
         approve(org.db, org.viewer("mgr"), ivy_plan, S, moment(S))
 
     # Checkpoint decisions follow the same rule.

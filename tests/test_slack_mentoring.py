@@ -18,9 +18,9 @@ from bot.ids import Actions
 from bot.services import pairing
 from bot.services.demo import DEMO_FILES
 from bot.slack import pairing_messages
-from bot.store.models import Pairing
+from bot.store.models import Delivery, Pairing
 from tests.helpers import TEAM, run
-from tests.slackapp import running_app, text_of
+from tests.slackapp import at_once, running_app, text_of
 
 EXAMPLES = Path(__file__).parents[1] / "examples"
 NOW = datetime.combine(DEMO_AS_OF, datetime.min.time(), tzinfo=UTC) + timedelta(hours=15)
@@ -201,20 +201,12 @@ def test_reminders_go_to_the_group_dm_the_day_before_each_session_once(demo_app,
     assert len(reminders) == 3 and all(c.channel == group for c in reminders)
 
 
-def _at_once(*clicks) -> list[int]:
-    """Send signed clicks at the same moment, as a double-click or Slack's re-delivery does."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    with ThreadPoolExecutor(len(clicks)) as pool:
-        return list(pool.map(lambda click: click(), clicks))
-
-
 def test_three_accepts_at_once_introduce_once(demo_app, db) -> None:
     first = _invite_all(demo_app, db)[0]
     mentor = _slack_id(db, first["mentor_id"])
     mentee = _slack_id(db, first["mentee_id"])
     click = lambda: demo_app.click(Actions.ACCEPT_MENTORING, mentor, value=str(first["id"]))  # noqa: E731
-    assert _at_once(click, click, click) == [200, 200, 200]
+    assert at_once(click, click, click) == [200, 200, 200]
     group = demo_app.stub.dm_channel(mentor, mentee)
     demo_app.stub.wait_for("chat.postMessage", where=lambda c: c.channel == group)
     mentor_dm = demo_app.stub.dm_channel(mentor)
@@ -228,6 +220,7 @@ def test_three_accepts_at_once_introduce_once(demo_app, db) -> None:
     texts = [text_of(c) for c in answers]
     assert sum("Thank you! I've introduced you" in t for t in texts) == 1
     assert sum("Already done: this invitation was accepted on" in t for t in texts) == 2
+    assert _delivered(db, "mentor-intro") == [(str(first["id"]), "sent")]
 
 
 def test_accept_and_decline_at_once_leave_one_answer(demo_app, db) -> None:
@@ -235,7 +228,7 @@ def test_accept_and_decline_at_once_leave_one_answer(demo_app, db) -> None:
     mentor = _slack_id(db, first["mentor_id"])
     mentee = _slack_id(db, first["mentee_id"])
     value = str(first["id"])
-    _at_once(
+    at_once(
         lambda: demo_app.click(Actions.ACCEPT_MENTORING, mentor, value=value),
         lambda: demo_app.click(Actions.DECLINE_MENTORING, mentor, value=value),
     )
@@ -267,3 +260,9 @@ def _invite_dms(app, mentor: str) -> list:
         for c in app.stub.calls_to("chat.postMessage")
         if c.channel == channel and "wants to get better at" in text_of(c)
     ]
+
+
+def _delivered(db, kind: str) -> list[tuple[str, str]]:
+    with db.begin() as session:
+        rows = session.scalars(select(Delivery).where(Delivery.kind == kind)).all()
+        return [(row.recipient, row.status) for row in rows]

@@ -12,10 +12,10 @@ from sqlalchemy import select
 from bot.coaching.plans import BASE_CADENCE, Objective, PlanDraft
 from bot.ids import Actions, Blocks, Views, decide_checkpoint_action
 from bot.services import plans
-from bot.store.models import Checkpoint, CoachingPlan, Person, PlanVersion
+from bot.store.models import Checkpoint, CoachingPlan, Delivery, Person, PlanVersion
 from tests.helpers import ORG, TEAM, run, write
 from tests.slack import requests as slack
-from tests.slackapp import running_app, text_of
+from tests.slackapp import at_once, running_app, text_of
 from tests.test_slack_commands import PEOPLE, USERS
 
 START = date(2026, 11, 20)
@@ -131,17 +131,7 @@ def test_editing_targets_opens_a_modal_and_saves_a_new_version(slack_app, db) ->
 
 
 def test_the_manager_decides_at_a_checkpoint(slack_app, db) -> None:
-    plan_id = _draft(db)
-    manager = _viewer(db, "mia@acme.example")
-    plans.approve(db, manager, plan_id, START, NOW)
-    [checkpoint_id] = plans.due_checkpoints(db, TEAM, START + timedelta(days=30))
-    plans.run_checkpoint(
-        db,
-        TEAM,
-        checkpoint_id,
-        NOW,
-        ("prospecting", "discovery", "qualification", "proposal", "negotiation"),
-    )
+    plan_id, checkpoint_id = _reviewed(db)
 
     slack_app.click(decide_checkpoint_action("intensify"), "U0MIA", value=str(checkpoint_id))
     [recorded] = slack_app.dms_to("U0MIA")
@@ -154,7 +144,9 @@ def test_the_manager_decides_at_a_checkpoint(slack_app, db) -> None:
         assert session.get(CoachingPlan, plan_id).version == 2  # intensified cadence
 
     slack_app.click(decide_checkpoint_action("graduate"), "U0MIA", value=str(checkpoint_id))
-    assert "already decided" in text_of(slack_app.dms_to("U0MIA", 2)[1])
+    assert "Already done: this review was decided (intensify) on Nov 20" in text_of(
+        slack_app.dms_to("U0MIA", 2)[1]
+    )
 
 
 def _viewer(db, email: str):
@@ -200,3 +192,62 @@ def test_digest_groups_come_in_order_of_need() -> None:
     groups = by_line_manager(reps, lines, manager_id=10)
     assert [g["title"] for g in groups] == [None, "Max's team", "Mia's team"]
     assert [r["name"] for r in groups[1]["reps"]] == ["Di", "Cy"]  # most at stake first
+
+
+def test_five_approvals_at_once_approve_once(slack_app, db) -> None:
+    plan_id = _draft(db)
+    click = lambda: slack_app.click(Actions.APPROVE_PLAN, "U0MIA", value=str(plan_id))  # noqa: E731
+    assert at_once(*[click] * 5) == [200] * 5
+    answers = [text_of(c) for c in slack_app.dms_to("U0MIA", 5)]
+    assert sum("Plan approved. Ann Archer has it in their DM now." in t for t in answers) == 1
+    assert sum("Already done: this plan was approved on Nov 20" in t for t in answers) == 4
+    assert not any("Something went wrong" in t for t in answers)
+    slack_app.stub.none_within("chat.postMessage", 0.5, where=_to("U0ANN", slack_app), already=1)
+    with db.begin() as session:
+        days = session.scalars(select(Checkpoint.day).where(Checkpoint.plan_id == plan_id)).all()
+        assert sorted(days) == [30, 60, 90]
+        sent = session.scalars(select(Delivery).where(Delivery.kind == "plan-approved")).all()
+        assert [(row.recipient, row.period, row.status) for row in sent] == [
+            ("U0ANN", str(plan_id), "sent")
+        ]
+
+
+def _to(user: str, slack_app):
+    channel = slack_app.stub.dm_channel(user)
+    return lambda call: call.channel == channel
+
+
+def test_two_decisions_at_once_on_one_review_leave_one(slack_app, db) -> None:
+    plan_id, checkpoint_id = _reviewed(db)
+    value = str(checkpoint_id)
+    at_once(
+        lambda: slack_app.click(decide_checkpoint_action("graduate"), "U0MIA", value=value),
+        lambda: slack_app.click(decide_checkpoint_action("intensify"), "U0MIA", value=value),
+    )
+    answers = [text_of(c) for c in slack_app.dms_to("U0MIA", 2)]
+    with db.begin() as session:
+        decided = session.get(Checkpoint, checkpoint_id).manager_decision
+        plan = session.get(CoachingPlan, plan_id)
+        versions = session.scalars(select(PlanVersion).where(PlanVersion.plan_id == plan_id)).all()
+    assert sum(f"Recorded: *{decided}* for Ann Archer" in t for t in answers) == 1
+    assert sum(f"Already done: this review was decided ({decided})" in t for t in answers) == 1
+    if decided == "graduate":  # graduated, and not intensified as well
+        assert (plan.status, len(versions)) == ("graduated", 1)
+    else:
+        assert (decided, plan.status, len(versions)) == ("intensify", "active", 2)
+    slack_app.stub.none_within("chat.postMessage", 0.5, where=_to("U0ANN", slack_app), already=1)
+
+
+def _reviewed(db) -> tuple[int, int]:
+    """An approved plan whose day-30 review has been measured: (plan id, checkpoint id)."""
+    plan_id = _draft(db)
+    plans.approve(db, _viewer(db, "mia@acme.example"), plan_id, START, NOW)
+    [checkpoint_id] = plans.due_checkpoints(db, TEAM, START + timedelta(days=30))
+    plans.run_checkpoint(
+        db,
+        TEAM,
+        checkpoint_id,
+        NOW,
+        ("prospecting", "discovery", "qualification", "proposal", "negotiation"),
+    )
+    return plan_id, checkpoint_id

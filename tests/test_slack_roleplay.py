@@ -105,16 +105,18 @@ def test_a_reply_after_the_end_is_told_to_start_again(slack_app) -> None:
 
 
 def test_an_idle_role_play_is_closed_politely(slack_app, db, clock) -> None:
-    from bot.config import Settings
-    from bot.slack.deps import Deps
-    from bot.slack.roleplay_messages import close_idle
+    from slack_sdk import WebClient
+
+    from jobs import roleplay_idle
+    from jobs.context import JobContext
 
     _channel, thread = _start(slack_app)
     clock.advance(timedelta(minutes=45))
-    from slack_sdk import WebClient
-
     client = WebClient(token="xoxb-test-token", base_url=slack_app.stub.base_url)
-    assert close_idle(client, Deps(db, Settings(), clock), 30) == 1
+    ctx = JobContext(slack_app.settings, db, client, clock.now())
+    assert roleplay_idle.run(ctx) == (
+        "role-plays: 1 idle closed; notes: 1 sent, 0 already sent, 0 failed"
+    )
     note = slack_app.dms_to("U0ANN", 3)[-1]
     assert note.body["thread_ts"] == thread and "Let's stop here for now" in text_of(note)
     with db.begin() as session:

@@ -60,9 +60,11 @@ class Outgoing:
     def key(self) -> tuple[str, str, str]:
         return (self.kind, self.recipient, self.period)
 
-    @property
-    def metadata(self) -> dict[str, Any]:
-        return {"event_type": METADATA_EVENT, "event_payload": {"key": key_text(self.key)}}
+    def metadata(self, workspace_id: int) -> dict[str, Any]:
+        """The key, and the workspace it belongs to: one conversation never holds two
+        workspaces' messages, but the key read back must be the whole key."""
+        payload = {"key": key_text(self.key), "workspace": workspace_id}
+        return {"event_type": METADATA_EVENT, "event_payload": payload}
 
 
 def not_read_back() -> None:
@@ -137,7 +139,7 @@ def deliver(
         return Outcome(claim.status, key)
     if claim.status == "taken" and claim.earlier is not None:
         try:
-            landed = _landed(client, outgoing, claim.earlier)
+            landed = _landed(client, workspace_id, outgoing, claim.earlier)
         except (SlackApiError, TimeoutError, OSError) as failure:
             error = f"could not read the conversation back: {_describe(failure)}"
             _finish(db, workspace_id, key, "failed", 0, error, None, now)
@@ -151,7 +153,7 @@ def deliver(
     for attempt in range(1, MAX_ATTEMPTS + 1):
         if unanswered:
             try:
-                landed = _landed(client, outgoing, now)
+                landed = _landed(client, workspace_id, outgoing, now)
             except (SlackApiError, TimeoutError, OSError) as failure:
                 error = f"{error}; could not read the conversation back: {_describe(failure)}"
                 break  # sending again could send twice: leave the key to the next run
@@ -159,7 +161,7 @@ def deliver(
                 _finish(db, workspace_id, key, "sent", attempt - 1, None, landed, now)
                 return Outcome("sent", key)
         try:
-            response = outgoing.send(outgoing.metadata)
+            response = outgoing.send(outgoing.metadata(workspace_id))
         except SlackApiError as failure:
             error = _describe(failure)
             status = failure.response.status_code
@@ -219,12 +221,12 @@ def _claim(db: Database, workspace_id: int, key: tuple[str, str, str], now: date
         return _Claim("busy")
 
 
-def _landed(client: Any, outgoing: Outgoing, since: datetime) -> str | None:
+def _landed(client: Any, workspace_id: int, outgoing: Outgoing, since: datetime) -> str | None:
     """The ts of the message an earlier attempt posted under this key, if Slack has it."""
     channel = outgoing.conversation()
     if channel is None:
         return None
-    wanted = key_text(outgoing.key)
+    wanted = outgoing.metadata(workspace_id)["event_payload"]
     oldest = f"{(since - CLOCK_MARGIN).timestamp():.6f}"
     cursor: str | None = None
     for _ in range(HISTORY_PAGES):
@@ -234,7 +236,7 @@ def _landed(client: Any, outgoing: Outgoing, since: datetime) -> str | None:
         for posted in page.get("messages", []):
             metadata = posted.get("metadata") or {}
             payload = metadata.get("event_payload") or {}
-            if metadata.get("event_type") == METADATA_EVENT and payload.get("key") == wanted:
+            if metadata.get("event_type") == METADATA_EVENT and payload == wanted:
                 return str(posted["ts"])
         cursor = (page.get("response_metadata") or {}).get("next_cursor") or None
         if cursor is None:

@@ -9,12 +9,15 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from bot.auth import Viewer, can_view, visible_reports
 from bot.coaching.assessment import AssessmentConfig
 from bot.services import people
 from bot.services.assessments import current_payloads
+from bot.services.outcomes import once_per_request
 from bot.store.engine import Database
+from bot.store.handled import record_handled
 from bot.store.models import Feedback, Person, PracticeMark
 from bot.vocabulary import FEEDBACK_SOURCES, SKILLS
 
@@ -166,16 +169,20 @@ def record_feedback(
     source: str,
     note: str | None,
     today: date,
+    now: datetime,
+    request: str | None = None,
 ) -> None:
-    """A manager's (or admin's) feedback on someone they may see; it feeds skill inference."""
+    """A manager's (or admin's) feedback on someone they may see; it feeds skill inference.
+    `request` is the submission's key: the same form submitted again saves nothing more."""
     if skill not in SKILLS or source not in FEEDBACK_SOURCES or not 1 <= rating <= 5:
         raise ValueError("skill, source or rating out of range")
-    with db.begin() as session:
+    with once_per_request(db, request, "this feedback was saved") as session:
         if not (viewer.is_manager or viewer.is_admin) or about_id == viewer.person_id:
             raise NotAllowed("Feedback is logged by managers about the people they coach.")
         if not can_view(session, viewer, about_id):
             raise NotAllowed("You can log feedback only for people who report to you.")
         assert viewer.workspace_id is not None and viewer.person_id is not None
+        record_handled(session, request, viewer.team_id, now)
         author = people.by_id(session, viewer.workspace_id, viewer.person_id)
         session.add(
             Feedback(
@@ -227,21 +234,17 @@ def mark_practice_done(db: Database, viewer: Viewer, skill: str, week: str, now:
         raise NotAllowed("coachbot does not know you yet.")
     if skill not in SKILLS:
         raise NotAllowed("That button is out of date; use the one in this week's nudge.")
-    with db.begin() as session:
-        done = session.scalar(
-            select(PracticeMark.id).where(
-                PracticeMark.person_id == viewer.person_id, PracticeMark.week == week
+    try:
+        with db.begin() as session:
+            session.add(
+                PracticeMark(
+                    workspace_id=viewer.workspace_id,
+                    person_id=viewer.person_id,
+                    week=week,
+                    skill=skill,
+                    marked_at=now,
+                )
             )
-        )
-        if done is not None:
-            return False
-        session.add(
-            PracticeMark(
-                workspace_id=viewer.workspace_id,
-                person_id=viewer.person_id,
-                week=week,
-                skill=skill,
-                marked_at=now,
-            )
-        )
-        return True
+    except IntegrityError:  # one mark per person and week: an earlier or concurrent click
+        return False
+    return True

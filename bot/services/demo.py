@@ -9,7 +9,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from bot.auth import Viewer
-from bot.clock import Clock, FixedClock
+from bot.clock import Clock, FixedClock, iso_week
 from bot.coaching.assessment import AssessmentConfig
 from bot.commands import parse
 from bot.config import Settings
@@ -146,17 +146,23 @@ def write_slack_preview(db: Database, settings: Settings, folder: Path) -> tuple
     config = AssessmentConfig(stages=settings.stages)
     round_ = pairing.run_round(db, DEMO_TEAM_ID, DEMO_AS_OF, clock.now(), config)
     lines = []
+    invitations = [pairing_messages.invitation(client, db, p) for p in round_.invited]
+    deliver_all(db, client, rep.workspace_id, invitations, clock.now)
     for pairing_id in round_.invited:
-        pairing_messages.invite(client, db, pairing_id)
         d = pairing.pairing_details(db, pairing_id)
         lines.append(f"{d['mentor_name']} invited to mentor {d['mentee_name']} on {d['skill']}")
     if round_.invited:
         first = pairing.pairing_details(db, round_.invited[0])
         mentor = viewer_for_person(db, settings, DEMO_TEAM_ID, first["mentor_id"])
         pairing.respond(db, mentor, first["id"], True, clock.now())
-        pairing_messages.introduce(client, db, first["id"], DEMO_AS_OF, DEMO_TEAM_ID)
+        introduction = pairing_messages.introduction(
+            client, db, first["id"], DEMO_AS_OF, DEMO_TEAM_ID
+        )
+        deps.deliver(client, rep.workspace_id, introduction)
+    week = iso_week(clock.now())
+    groups = [pairing_messages.group_introduction(client, db, g, week) for g in round_.groups]
+    deliver_all(db, client, rep.workspace_id, groups, clock.now)
     for group_id in round_.groups:
-        pairing_messages.introduce_group(client, db, group_id)
         g = pairing.group_details(db, group_id)
         lines.append(
             f"peer group on {g['skill']} led by {g['leader_name']}: {len(g['members'])} reps"

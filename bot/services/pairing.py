@@ -21,6 +21,7 @@ from bot.coaching.matching import (
     priority_gaps,
 )
 from bot.services.assessments import current_payloads
+from bot.services.outcomes import already_done
 from bot.services.roleplays import content
 from bot.store.engine import Database
 from bot.store.models import Pairing, PeerGroup, Person
@@ -35,10 +36,6 @@ SESSION_EVERY_DAYS = 14
 
 class PairingError(ValueError):
     """A pairing action that cannot be done; the message says why in user terms."""
-
-
-class AlreadyAnswered(PairingError):
-    """The invitation was answered already (an earlier or a concurrent click): nothing to do."""
 
 
 @dataclass(frozen=True)
@@ -178,15 +175,9 @@ def respond(db: Database, viewer: Viewer, pairing_id: int, accept: bool, now: da
         pairing = session.get(Pairing, pairing_id)
         assert pairing is not None
         if won != 1:
-            raise AlreadyAnswered(_already(pairing))
+            raise already_done(f"this invitation was {pairing.status}", pairing.responded_at)
         session.expunge(pairing)
         return pairing
-
-
-def _already(pairing: Pairing) -> str:
-    when = pairing.responded_at
-    on = f" on {when:%b} {when.day}" if when is not None else ""
-    return f"Already done: this invitation was {pairing.status}{on}, so nothing changed."
 
 
 def expire(db: Database, team_id: str, today: date, now: datetime) -> list[int]:

@@ -24,7 +24,10 @@ from bot.coaching.plans import (
 )
 from bot.services.assessments import current_payloads
 from bot.services.frames import load_crm_data
+from bot.services.outcomes import already_done, once_per_request
 from bot.store.engine import Database
+from bot.store.handled import record_handled
+from bot.store.locks import locked
 from bot.store.models import Checkpoint, CoachingPlan, CoachingSession, Person, PlanVersion
 from bot.store.workspaces import find_workspace_id
 
@@ -162,9 +165,9 @@ def _insert(
 def approve(db: Database, viewer: Viewer, plan_id: int, today: date, now: datetime) -> None:
     """The manager (or an admin) approves: the plan starts today; checkpoints are scheduled."""
     with db.begin() as session:
-        plan = _plan_for_manager(session, viewer, plan_id)
+        plan = _plan_for_manager(session, viewer, plan_id, lock=True)
         if plan.status != "draft":
-            raise PlanError(f"This plan is already {plan.status}.")
+            raise _no_longer_draft(plan)
         version = _version(session, plan)
         shift = (today - plan.drafted_on).days
         if shift:  # approved later than drafted: deadlines move with the start
@@ -187,26 +190,42 @@ def approve(db: Database, viewer: Viewer, plan_id: int, today: date, now: dateti
 
 
 def edit_targets(
-    db: Database, viewer: Viewer, plan_id: int, targets: dict[str, float], now: datetime
+    db: Database,
+    viewer: Viewer,
+    plan_id: int,
+    targets: dict[str, float],
+    now: datetime,
+    request: str | None = None,
 ) -> None:
-    """The manager changes objectives' targets: a new version; the old one stays."""
-    with db.begin() as session:
-        plan = _plan_for_manager(session, viewer, plan_id)
-        if plan.status not in OPEN:
-            raise PlanError(f"This plan is {plan.status}; it can no longer be edited.")
-        version = _version(session, plan)
-        objectives = []
-        for objective in version.objectives:
-            target = targets.get(objective["metric"], objective["target"])
-            better = objective["higher_is_better"]
-            if (better and target <= objective["baseline"]) or (
-                not better and target >= objective["baseline"]
-            ):
-                raise PlanError(
-                    f"The target for {objective['label']} must improve on the baseline."
-                )
-            objectives.append(_restated(objective, target=float(target)))
-        _new_version(session, plan, objectives, version.cadence, version.rationale, viewer, now)
+    """The manager changes objectives' targets: a new version; the old one stays. `request`
+    is the form submission's key: the same form submitted again makes no second version."""
+    with once_per_request(db, request, "these targets were saved") as session:
+        _edit_targets(session, viewer, plan_id, targets, now, request)
+
+
+def _edit_targets(
+    session: Session,
+    viewer: Viewer,
+    plan_id: int,
+    targets: dict[str, float],
+    now: datetime,
+    request: str | None,
+) -> None:
+    plan = _plan_for_manager(session, viewer, plan_id, lock=True)
+    if plan.status not in OPEN:
+        raise PlanError(f"This plan is {plan.status}; it can no longer be edited.")
+    record_handled(session, request, viewer.team_id, now)
+    version = _version(session, plan)
+    objectives = []
+    for objective in version.objectives:
+        target = targets.get(objective["metric"], objective["target"])
+        better = objective["higher_is_better"]
+        if (better and target <= objective["baseline"]) or (
+            not better and target >= objective["baseline"]
+        ):
+            raise PlanError(f"The target for {objective['label']} must improve on the baseline.")
+        objectives.append(_restated(objective, target=float(target)))
+    _new_version(session, plan, objectives, version.cadence, version.rationale, viewer, now)
 
 
 def _new_version(
@@ -351,9 +370,14 @@ def confirm(db: Database, viewer: Viewer, checkpoint_id: int, decision: str, now
         checkpoint = session.get(Checkpoint, checkpoint_id)
         if checkpoint is None:
             raise PlanError("That review no longer exists.")
-        plan = _plan_for_manager(session, viewer, checkpoint.plan_id)
+        # The plan's lock orders every decision on it; the review is read again under it.
+        plan = _plan_for_manager(session, viewer, checkpoint.plan_id, lock=True)
+        session.refresh(checkpoint)
         if checkpoint.manager_decision is not None:
-            raise PlanError(f"This review was already decided: {checkpoint.manager_decision}.")
+            raise already_done(
+                f"this review was decided ({checkpoint.manager_decision})",
+                checkpoint.confirmed_at,
+            )
         checkpoint.manager_decision = decision
         checkpoint.confirmed_by = viewer.person_id
         checkpoint.confirmed_at = now
@@ -490,8 +514,12 @@ def _version(session: Session, plan: CoachingPlan) -> PlanVersion:
     return version
 
 
-def _plan_for_manager(session: Session, viewer: Viewer, plan_id: int) -> CoachingPlan:
-    plan = session.get(CoachingPlan, plan_id)
+def _plan_for_manager(
+    session: Session, viewer: Viewer, plan_id: int, lock: bool = False
+) -> CoachingPlan:
+    """The plan, if the viewer may approve and review it; `lock` before changing it, so that
+    concurrent clicks take turns instead of each acting on the state they read."""
+    plan = locked(session, CoachingPlan, plan_id) if lock else session.get(CoachingPlan, plan_id)
     if plan is None or plan.workspace_id != viewer.workspace_id:
         raise PlanError("That plan does not exist.")
     if plan.rep_id == viewer.person_id or not (viewer.is_manager or viewer.is_admin):
@@ -499,6 +527,12 @@ def _plan_for_manager(session: Session, viewer: Viewer, plan_id: int) -> Coachin
     if not can_view(session, viewer, plan.rep_id):
         raise PlanError("Only the rep's managers and admins can do this.")
     return plan
+
+
+def _no_longer_draft(plan: CoachingPlan) -> Exception:
+    if plan.approved_at is not None:
+        return already_done("this plan was approved", plan.approved_at)
+    return PlanError(f"This plan is {plan.status}; it can no longer be approved.")
 
 
 def _workspace(db: Database, team_id: str) -> int:

@@ -23,11 +23,13 @@ from bot.render.formats import money
 from bot.services.assessments import current_payloads
 from bot.services.frames import deals_frame
 from bot.store.engine import Database
+from bot.store.locks import locked
 from bot.store.models import (
     AssessmentSnapshot,
     CoachingPlan,
     CoachingSession,
     Deal,
+    Person,
     RoleplaySession,
 )
 from bot.vocabulary import SKILLS
@@ -95,6 +97,8 @@ def start(
     scenario = build_scenario(viewer.person_id, mine, skill, library)
     opened = roleplay.start(scenario, library)
     with db.begin() as session:
+        # The rep's row lock: of two Start clicks at once, the second stops the first's.
+        locked(session, Person, viewer.person_id)
         for old in session.scalars(_active(viewer.workspace_id, viewer.person_id)):
             old.status, old.finished_at = "stopped", now
         row = RoleplaySession(
@@ -173,15 +177,18 @@ def answer(db: Database, viewer: Viewer, session_id: int, text: str, now: dateti
 
 
 def close_idle(
-    db: Database, now: datetime, idle_minutes: int = IDLE_MINUTES
+    db: Database, workspace_id: int, now: datetime, idle_minutes: int = IDLE_MINUTES
 ) -> list[dict[str, Any]]:
-    """Role-plays nobody answered for `idle_minutes`: closed, returned for a polite message."""
+    """The workspace's role-plays nobody answered for `idle_minutes`: closed, returned for a
+    polite message."""
     cutoff = now - timedelta(minutes=idle_minutes)
     closed = []
     with db.begin() as session:
         rows = session.scalars(
             select(RoleplaySession).where(
-                RoleplaySession.status == "active", RoleplaySession.updated_at < cutoff
+                RoleplaySession.workspace_id == workspace_id,
+                RoleplaySession.status == "active",
+                RoleplaySession.updated_at < cutoff,
             )
         ).all()
         for row in rows:

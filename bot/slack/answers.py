@@ -15,6 +15,7 @@ from bot.commands import SUBCOMMANDS, Command
 from bot.render.charts import trend_alt_text
 from bot.render.renderer import escape_mrkdwn, message, view
 from bot.services import coach, home_chart, pairing, plans, roleplays
+from bot.services.outcomes import AlreadyDone
 from bot.slack import plan_messages, roleplay_messages
 from bot.slack.deps import Deps
 from bot.vocabulary import SKILLS
@@ -69,7 +70,9 @@ def button_id(raw: Any) -> int:
 def refusal(problem: Exception, undone: str = "") -> dict[str, Any]:
     """What the user is told when a request cannot do what it says: what did not happen
     (`undone`, e.g. "Feedback not saved"), the reason, and a lock when it is about who may
-    do what."""
+    do what; a click that an earlier one already answered gets a check mark."""
+    if isinstance(problem, AlreadyDone):
+        return notice(f":white_check_mark: {escape_mrkdwn(str(problem))}")
     icon = ":warning:" if isinstance(problem, StaleButton) else ":lock:"
     lead = f"{undone}: " if undone else ""
     return notice(f"{icon} {lead}{escape_mrkdwn(str(problem))}")

@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Protocol
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
 from bot.coaching.assessment import AssessmentConfig
 from bot.config import Settings
+from bot.delivery.once import Outcome, Outgoing, deliver
 from bot.render.charts import InlineCharts
 from bot.store.engine import Database
 
@@ -42,3 +43,12 @@ class Deps:
     def today_for(self, timezone: str) -> date:
         """Today as the person sees it: a Monday-morning rep in Sydney is not on Sunday."""
         return self.clock.now().astimezone(ZoneInfo(timezone)).date()
+
+    def deliver(self, client: Any, workspace_id: int, outgoing: Outgoing | None) -> Outcome | None:
+        """A message that a click causes (an introduction, a plan to its rep), sent once per
+        key through the delivery log like the jobs' messages: a click Slack re-delivers, or
+        one that a crash interrupted, never posts it twice. None when there is nothing to
+        send (the recipient is not on Slack)."""
+        if outgoing is None:
+            return None
+        return deliver(self.db, client, workspace_id, outgoing, self.clock.now())

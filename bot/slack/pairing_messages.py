@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import logging
 from datetime import date
+from functools import partial
 from typing import Any
 
+from bot.delivery.once import Outgoing, not_read_back
 from bot.render.formats import value_in
 from bot.render.renderer import message
 from bot.services import pairing
@@ -17,6 +19,7 @@ from bot.store.engine import Database
 from bot.vocabulary import DEFAULT_STAGES
 
 logger = logging.getLogger(__name__)
+MENTOR_INVITE, MENTOR_INTRO, PEER_GROUP = "mentor-invite", "mentor-intro", "peer-group"
 
 
 def invite(
@@ -42,24 +45,65 @@ def mentor_dm(client: Any, db: Database, pairing_id: int) -> str | None:
     return privacy.open_dm(client, mentor) if mentor else None
 
 
-def introduce(
+def introduction(
     client: Any, db: Database, pairing_id: int, today: date, team_id: str | None = None
-) -> str | None:
-    """A group DM with mentor, mentee and coachbot: the agenda and the schedule."""
+) -> Outgoing | None:
+    """The group DM with mentor, mentee and coachbot that follows an accepted invitation (the
+    agenda and the schedule), keyed by the pairing so that it is posted once however often
+    the acceptance arrives; None when one of the two is not on Slack."""
     details = pairing.pairing_details(db, pairing_id)
     users = [details["mentor_slack_id"], details["mentee_slack_id"]]
     if not all(users):
         return None
-    channel = client.conversations_open(users=",".join(users))["channel"]["id"]
-    payload = message(
-        "messages/mentoring_intro.json.j2",
-        pairing=details,
-        sessions=pairing.schedule(today),
-        playbook_tip=_playbook_line(db, team_id, details["skill"], today),
+
+    def send(metadata: dict[str, Any]) -> dict[str, str]:
+        channel = client.conversations_open(users=",".join(users))["channel"]["id"]
+        payload = message(
+            "messages/mentoring_intro.json.j2",
+            pairing=details,
+            sessions=pairing.schedule(today),
+            playbook_tip=_playbook_line(db, team_id, details["skill"], today),
+        )
+        pairing.set_channel(db, pairing_id, channel)
+        posted = client.chat_postMessage(
+            channel=channel, text=payload["text"], blocks=payload["blocks"], metadata=metadata
+        )
+        return {"channel": channel, "ts": str(posted["ts"])}
+
+    return Outgoing(MENTOR_INTRO, str(pairing_id), "", send, not_read_back)
+
+
+def invitation(client: Any, db: Database, pairing_id: int) -> Outgoing:
+    """The invitation to the pairing's mentor, once per pairing (the round job, the CLI and
+    a declined mentor's next round all send through this key)."""
+    return Outgoing(
+        MENTOR_INVITE,
+        str(pairing_id),
+        "",
+        partial(_posted, invite, client, db, pairing_id),
+        partial(mentor_dm, client, db, pairing_id),
     )
-    pairing.set_channel(db, pairing_id, channel)
-    client.chat_postMessage(channel=channel, text=payload["text"], blocks=payload["blocks"])
-    return channel
+
+
+def group_introduction(client: Any, db: Database, group_id: int, week: str) -> Outgoing:
+    return Outgoing(
+        PEER_GROUP,
+        str(group_id),
+        week,
+        partial(_posted, introduce_group, client, db, group_id),
+        not_read_back,
+    )
+
+
+def _posted(
+    post: Any, client: Any, db: Database, item_id: int, metadata: dict[str, Any]
+) -> dict[str, str]:
+    """Post one invitation or introduction; a recipient not on Slack is nothing to send."""
+    posted = post(client, db, item_id, metadata)
+    if posted is None:
+        return {}
+    channel, ts = posted
+    return {"channel": channel, "ts": ts}
 
 
 def introduce_group(

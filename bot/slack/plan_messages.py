@@ -14,7 +14,6 @@ from bot.coaching.plans import CHECKPOINT_DAYS
 from bot.delivery.once import Outgoing, direct_message
 from bot.render.renderer import message, view
 from bot.services import plans
-from bot.slack import privacy
 from bot.store.engine import Database
 
 logger = logging.getLogger(__name__)
@@ -46,7 +45,8 @@ def edit_modal(plan: dict[str, Any]) -> dict[str, Any]:
     return view("views/edit_plan_modal.json.j2", plan=plan)
 
 
-DRAFT = "plan-draft"  # the delivery kind: one draft message per plan
+# The delivery kinds: one draft per plan, one approved plan to its rep, one notice per review.
+DRAFT, APPROVED, DECIDED = "plan-draft", "plan-approved", "plan-decision"
 
 
 def draft_messages(client: WebClient, db: Database, plan_ids: list[int]) -> list[Outgoing]:
@@ -66,12 +66,30 @@ def draft_messages(client: WebClient, db: Database, plan_ids: list[int]) -> list
     return messages
 
 
-def send_to_rep(client: WebClient, db: Database, plan_id: int) -> bool:
+def approved_plan(client: WebClient, db: Database, plan_id: int) -> Outgoing | None:
+    """The approved plan to its rep, once per plan; None when the rep is not on Slack."""
     plan = plans.plan_for_delivery(db, plan_id)
     if not plan["rep_slack_id"]:
-        return False
-    privacy.send_dm(client, plan["rep_slack_id"], plan_message(plan, own=True, latest=None))
-    return True
+        return None
+    build = partial(plan_message, plan, own=True, latest=None)
+    return direct_message(client, APPROVED, plan["rep_slack_id"], str(plan_id), build)
+
+
+def decision_notice(
+    client: WebClient, db: Database, checkpoint_id: int, decision: str
+) -> Outgoing | None:
+    """The rep is told what their manager decided at a review, once per review."""
+    found = plans.checkpoint_for_delivery(db, checkpoint_id)
+    rep = found["plan"]["rep_slack_id"]
+    if not rep:
+        return None
+    build = partial(
+        message,
+        "messages/notice.json.j2",
+        text=f"Your manager reviewed day {found['review']['day']} of your coaching plan: "
+        f"*{decision.replace('replan', 're-plan')}*.",
+    )
+    return direct_message(client, DECIDED, rep, str(checkpoint_id), build)
 
 
 def review_messages(client: WebClient, db: Database, checkpoint_id: int) -> list[Outgoing]:

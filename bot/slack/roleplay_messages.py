@@ -3,9 +3,11 @@ in the thread, and the scorecard at the end."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any, Protocol
 
 from bot.auth import Viewer
+from bot.delivery.once import Outgoing, not_read_back
 from bot.render.renderer import message
 from bot.services import roleplays
 from bot.slack.deps import Deps
@@ -65,20 +67,35 @@ def answer(
         surface.thread(card, thread_ts=thread_ts)
 
 
-def close_idle(client: Any, deps: Deps, idle_minutes: int) -> int:
-    """Close role-plays nobody answered for a while, with a polite line in their thread."""
-    closed = roleplays.close_idle(deps.db, deps.clock.now(), idle_minutes)
+IDLE_NOTE = "roleplay-idle"  # the delivery kind: one closing line per role-play
+
+
+def idle_notes(client: Any, closed: list[dict[str, Any]]) -> list[Outgoing]:
+    """A polite closing line in the thread of each role-play closed for silence, once each."""
     note = message(
         "messages/notice.json.j2",
         text="Let's stop here for now; this role-play has been quiet for a while. "
         "Start a fresh one any time with `/coach roleplay`.",
     )
-    for item in closed:
-        if item["channel"] and item["thread_ts"]:
-            client.chat_postMessage(
-                channel=item["channel"],
-                text=note["text"],
-                blocks=note["blocks"],
-                thread_ts=item["thread_ts"],
-            )
-    return len(closed)
+
+    def send(channel: str, thread_ts: str, metadata: dict[str, Any]) -> Any:
+        return client.chat_postMessage(
+            channel=channel,
+            text=note["text"],
+            blocks=note["blocks"],
+            thread_ts=thread_ts,
+            metadata=metadata,
+        )
+
+    # A thread reply is not in the DM's history, so it is not read back after a crash.
+    return [
+        Outgoing(
+            IDLE_NOTE,
+            str(item["id"]),
+            "",
+            partial(send, item["channel"], item["thread_ts"]),
+            not_read_back,
+        )
+        for item in closed
+        if item["channel"] and item["thread_ts"]
+    ]

@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from bot.store.engine import Database
 from bot.store.models import Deal, Person, Workspace
 
 
@@ -58,3 +59,14 @@ def _count(session: Session, model: type[Person] | type[Deal], workspace_id: int
         )
         or 0
     )
+
+
+def people_by_team(db: Database) -> dict[str, int]:
+    """How many people each workspace holds, by team id (workspaces without people left out)."""
+    with db.begin() as session:
+        rows = session.execute(
+            select(Workspace.team_id, func.count(Person.id))
+            .join(Person, Person.workspace_id == Workspace.id)
+            .group_by(Workspace.team_id)
+        ).all()
+    return {str(team): int(count) for team, count in rows}

@@ -7,8 +7,10 @@ from typing import Any
 from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
+from bot.delivery.once import Outcome
 from bot.render.renderer import escape_mrkdwn
 from bot.services import pairing
+from bot.services.outcomes import AlreadyDone
 from bot.slack import pairing_messages
 from bot.slack.answers import StaleButton, button_id, notice, refusal
 from bot.slack.middleware import deps_of, viewer_of
@@ -42,26 +44,18 @@ def _answer(
     try:
         pairing_id = button_id(action.get("value"))
         answered = pairing.respond(deps.db, viewer, pairing_id, accept, deps.clock.now())
-    except pairing.AlreadyAnswered as done:
-        surface.reply(notice(f":white_check_mark: {escape_mrkdwn(str(done))}"))
-        return
-    except (StaleButton, pairing.PairingError) as problem:
+    except (StaleButton, pairing.PairingError, AlreadyDone) as problem:
         surface.reply(refusal(problem))
         return
     details = pairing.pairing_details(deps.db, answered.id)
     name = escape_mrkdwn(details["mentee_name"])
     today = deps.today_for(viewer.timezone)
     if accept:
-        channel = pairing_messages.introduce(client, deps.db, answered.id, today, viewer.team_id)
-        surface.reply(
-            notice(
-                f":handshake: Thank you! I've introduced you to {name} in a group DM with the "
-                "two of you, with an agenda."
-                if channel
-                else f":handshake: Thank you! {name} is not on Slack yet, so I could not "
-                "introduce you: please reach out to them directly."
-            )
+        introduction = pairing_messages.introduction(
+            client, deps.db, answered.id, today, viewer.team_id
         )
+        outcome = deps.deliver(client, viewer.workspace_id, introduction)
+        surface.reply(notice(_thanks(name, outcome)))
         return
     surface.reply(
         notice(f"Understood, thank you for letting me know. I'll ask someone else to help {name}.")
@@ -75,4 +69,23 @@ def _answer(
         only_mentees={answered.mentee_id},
     )
     for pairing_id in following.invited:
-        pairing_messages.invite(client, deps.db, pairing_id)
+        deps.deliver(
+            client, viewer.workspace_id, pairing_messages.invitation(client, deps.db, pairing_id)
+        )
+
+
+def _thanks(name: str, introduced: Outcome | None) -> str:
+    if introduced is None:
+        return (
+            f":handshake: Thank you! {name} is not on Slack yet, so I could not introduce you: "
+            "please reach out to them directly."
+        )
+    if introduced.status == "failed":
+        return (
+            f":handshake: Thank you! Slack would not let me open a group DM with {name} just "
+            "now, so I could not introduce you: please reach out to them directly."
+        )
+    return (
+        f":handshake: Thank you! I've introduced you to {name} in a group DM with the two of "
+        "you, with an agenda."
+    )

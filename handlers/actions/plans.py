@@ -7,9 +7,11 @@ from typing import Any
 from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
+from bot.delivery.once import Outcome
 from bot.ids import Actions
 from bot.render.renderer import escape_mrkdwn
 from bot.services import plans
+from bot.services.outcomes import AlreadyDone
 from bot.slack import plan_messages
 from bot.slack.answers import StaleButton, button_id, notice, refusal
 from bot.slack.middleware import deps_of, viewer_of
@@ -26,20 +28,28 @@ def approve_plan(
     try:
         plan_id = button_id(action.get("value"))
         plans.approve(deps.db, viewer, plan_id, deps.today_for(viewer.timezone), deps.clock.now())
-    except (StaleButton, plans.PlanError) as problem:
+    except (StaleButton, plans.PlanError, AlreadyDone) as problem:
         surface.reply(refusal(problem))
         return
     plan = plans.plan_for_delivery(deps.db, plan_id)
-    sent = plan_messages.send_to_rep(client, deps.db, plan_id)
-    name = escape_mrkdwn(plan["rep_name"])
-    surface.reply(
-        notice(
-            f":white_check_mark: Plan approved. {name} has it in their DM now."
-            if sent
-            else f":white_check_mark: Plan approved. {name} has no Slack account linked yet; "
+    sent = deps.deliver(
+        client, viewer.workspace_id, plan_messages.approved_plan(client, deps.db, plan_id)
+    )
+    surface.reply(notice(_approved(escape_mrkdwn(plan["rep_name"]), sent)))
+
+
+def _approved(name: str, sent: Outcome | None) -> str:
+    if sent is None:
+        return (
+            f":white_check_mark: Plan approved. {name} has no Slack account linked yet; "
             "they will see it with `/coach plan`."
         )
-    )
+    if sent.status == "failed":
+        return (
+            f":white_check_mark: Plan approved. Slack would not take my DM to {name} just now; "
+            "they will see it with `/coach plan`."
+        )
+    return f":white_check_mark: Plan approved. {name} has it in their DM now."
 
 
 def edit_plan(
@@ -50,7 +60,7 @@ def edit_plan(
     deps = deps_of(context)
     try:
         plan = plans.plan_details(deps.db, viewer, button_id(action.get("value")))
-    except (StaleButton, plans.PlanError) as problem:
+    except (StaleButton, plans.PlanError, AlreadyDone) as problem:
         DmSurface(client, body["user"]["id"]).reply(refusal(problem))
         return
     client.views_open(trigger_id=body["trigger_id"], view=plan_messages.edit_modal(plan))
@@ -67,7 +77,7 @@ def decide_checkpoint(
     try:
         checkpoint = button_id(action.get("value"))
         status = plans.confirm(deps.db, viewer, checkpoint, decision, deps.clock.now())
-    except (StaleButton, plans.PlanError) as problem:
+    except (StaleButton, plans.PlanError, AlreadyDone) as problem:
         surface.reply(refusal(problem))
         return
     found = plans.checkpoint_for_delivery(deps.db, checkpoint)
@@ -78,10 +88,5 @@ def decide_checkpoint(
             f"Recorded: *{label}* for {escape_mrkdwn(plan['rep_name'])}. The plan is now {status}."
         )
     )
-    if plan["rep_slack_id"]:
-        DmSurface(client, plan["rep_slack_id"]).reply(
-            notice(
-                f"Your manager reviewed day {found['review']['day']} of your coaching plan: "
-                f"*{label}*."
-            )
-        )
+    told = plan_messages.decision_notice(client, deps.db, checkpoint, decision)
+    deps.deliver(client, viewer.workspace_id, told)

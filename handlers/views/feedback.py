@@ -10,9 +10,11 @@ from slack_sdk import WebClient
 from bot.ids import Blocks
 from bot.render.renderer import escape_mrkdwn
 from bot.services import coach
+from bot.services.outcomes import AlreadyDone
 from bot.slack import privacy
 from bot.slack.answers import StaleButton, button_id, notice, refusal
 from bot.slack.middleware import deps_of, viewer_of
+from bot.slack.once import submission_key
 from bot.vocabulary import FEEDBACK_SOURCES, SKILLS
 
 
@@ -57,7 +59,12 @@ def feedback_submitted(
             str(source),
             note,
             deps.today_for(viewer.timezone),
+            deps.clock.now(),
+            request=submission_key(body),
         )
+    except AlreadyDone as done:
+        privacy.send_dm(client, user, refusal(done))
+        return
     except (StaleButton, coach.NotAllowed) as refused:
         privacy.send_dm(client, user, refusal(refused, "Feedback not saved"))
         return

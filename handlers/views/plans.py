@@ -9,9 +9,11 @@ from slack_sdk import WebClient
 
 from bot.ids import Blocks
 from bot.services import plans
+from bot.services.outcomes import AlreadyDone
 from bot.slack import plan_messages
 from bot.slack.answers import StaleButton, button_id, refusal
 from bot.slack.middleware import deps_of, viewer_of
+from bot.slack.once import submission_key
 from bot.slack.surfaces import DmSurface
 
 
@@ -56,8 +58,10 @@ def plan_edited(
         return
     ack()
     try:
-        plans.edit_targets(deps.db, viewer, plan_id, targets, deps.clock.now())
-    except plans.PlanError as problem:  # closed meanwhile, or no longer theirs to edit
+        plans.edit_targets(
+            deps.db, viewer, plan_id, targets, deps.clock.now(), request=submission_key(body)
+        )
+    except (plans.PlanError, AlreadyDone) as problem:  # closed meanwhile, or sent again
         DmSurface(client, body["user"]["id"]).reply(refusal(problem))
         return
     updated = plans.plan_for_delivery(deps.db, plan_id)
