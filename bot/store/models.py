@@ -401,8 +401,9 @@ class PracticeMark(Base):
 
 
 class ProcessedEvent(Base):
-    """Events API deliveries already handled: Slack retries an event it thinks we missed
-    (X-Slack-Retry-Num); the retry must not act twice."""
+    """Requests already handled, by key (`bot/store/handled.py`): an event's id (Slack retries
+    one it thinks we missed), a hash of a button click, or of a submitted form (its key
+    written with what the form saved). A repeat must not act twice."""
 
     __tablename__ = "processed_events"
     __table_args__ = (UniqueConstraint("event_id"),)
