@@ -8,7 +8,6 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 
-from bot.auth import Viewer
 from bot.cli_output import assessment_json, assessment_table, biggest_gaps
 from bot.clock import SystemClock
 from bot.config import ConfigError, Settings, load_settings
@@ -17,6 +16,7 @@ from bot.ingest.importer import FileReport, ImportRequest
 from bot.ingest.mapping import FORMATS
 from bot.ingest.problems import ImportRejected
 from bot.logs import configure_logging
+from bot.services.visibility import Viewer
 from bot.store.engine import Database
 from bot.vocabulary import RECORD_KINDS, SKILLS, plural
 

@@ -12,6 +12,7 @@ import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import text
@@ -117,3 +118,13 @@ def pg_url() -> str:
     url = os.environ.get("COACHBOT_TEST_DATABASE_URL", "").strip() or PG_DEFAULT
     _check_postgres(url)
     return url
+
+
+@pytest.fixture
+def slack_app(db: Database, settings: Settings, clock: FixedClock, tmp_path: Path) -> Iterator[Any]:
+    """The real app over HTTP, serving the Acme org (tests/helpers.py ACME), with the Slack
+    stub behind it. Test modules with another org define their own."""
+    from tests.slackapp import acme_app
+
+    with acme_app(db, settings, clock, tmp_path) as app:
+        yield app

@@ -63,6 +63,27 @@ ORG = {
 }
 
 
+# The org most Slack tests use: ORG plus a second team (Max and his rep Zoe) under Vera,
+ACME_PEOPLE = PEOPLE_CSV + (
+    "max@acme.example,Max Moreno,manager,vp@acme.example,West,NA,smb,America/Los_Angeles,U0MAX,2021-01-04,true\n"
+    "zoe@acme.example,Zoe Zhang,rep,max@acme.example,West,NA,smb,America/Los_Angeles,U0ZOE,2024-01-08,true\n"
+)
+ACME = dict(ORG, **{"people.csv": ACME_PEOPLE})
+# and the Slack accounts the stub knows: Bob has one though the CRM has no Slack id for him,
+# Sam is in no CRM, and a second workspace has its own Ann.
+SLACK_USERS = {
+    "U0VP": {"email": "vp@acme.example", "name": "Vera Vance"},
+    "U0MIA": {"email": "mia@acme.example", "name": "Mia Manager"},
+    "U0ANN": {"email": "ann@acme.example", "name": "Ann Archer"},
+    "U0BOB": {"email": "bob@acme.example", "name": "Bob Baker"},  # no Slack id in the CRM
+    "U0OPS": {"email": "ops@acme.example", "name": "Olu Ops"},
+    "U0MAX": {"email": "max@acme.example", "name": "Max Moreno"},
+    "U0ZOE": {"email": "zoe@acme.example", "name": "Zoe Zhang"},
+    "U0NOBODY": {"email": "stranger@acme.example", "name": "Sam Stranger"},
+    "U0OTHER": {"email": "ann@acme.example", "name": "Ann elsewhere", "team_id": "T0OTHER"},
+}
+
+
 def write(folder: Path, name: str, content: str | bytes) -> Path:
     path = folder / name
     if isinstance(content, bytes):

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
@@ -23,6 +24,7 @@ from bot.config import Settings
 from bot.slack.app import create_app
 from bot.slack.wsgi import web_app
 from bot.store.engine import Database
+from tests.helpers import ACME, SLACK_USERS, run, write
 from tests.slack import requests as slack
 from tests.slack.stub import Call, SlackStub
 
@@ -115,6 +117,18 @@ def running_app(
         )
         with serving(create_app(settings, db, clock), settings.slack_signing_secret) as root_url:
             yield SlackApp(stub, root_url, settings)
+
+
+@contextmanager
+def acme_app(
+    db: Database, settings: Settings, clock: Clock, folder: Path, **files: str
+) -> Iterator[SlackApp]:
+    """The Acme org imported (`files` replace its CSVs by name) and the app serving it, with
+    directory lookups unpaced (pacing itself is tested with a clock)."""
+    csvs = dict(ACME, **files)
+    run(db, settings, clock, *(write(folder, name, text) for name, text in csvs.items()))
+    with running_app(replace(settings, slack_lookup_rate=1000), db, clock, SLACK_USERS) as app:
+        yield app
 
 
 @contextmanager

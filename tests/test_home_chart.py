@@ -5,7 +5,6 @@ without it instead of leaving the rep without a Home."""
 from __future__ import annotations
 
 import time
-from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -13,10 +12,9 @@ import pytest
 from sqlalchemy import select
 
 from bot.store.models import Person
-from tests.helpers import ORG, run, write
+from tests.helpers import ORG
 from tests.slack import requests as slack
-from tests.slackapp import running_app
-from tests.test_slack_commands import PEOPLE, USERS
+from tests.slackapp import acme_app
 
 # Ann closes a deal a month from May to October, so her trend has enough months to draw.
 ANN_MONTHLY = "".join(
@@ -29,9 +27,9 @@ ANN_MONTHLY = "".join(
 
 @pytest.fixture
 def slack_app(db, settings, clock, tmp_path):
-    files = dict(ORG, **{"people.csv": PEOPLE, "deals.csv": ORG["deals.csv"] + ANN_MONTHLY})
-    run(db, settings, clock, *(write(tmp_path, name, text) for name, text in files.items()))
-    with running_app(replace(settings, slack_lookup_rate=1000), db, clock, USERS) as app:
+    with acme_app(
+        db, settings, clock, tmp_path, **{"deals.csv": ORG["deals.csv"] + ANN_MONTHLY}
+    ) as app:
         yield app
 
 

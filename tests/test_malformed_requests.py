@@ -8,14 +8,11 @@ import hashlib
 import hmac
 import json
 import logging
-from dataclasses import replace
 from urllib.parse import quote
 
-from tests.helpers import ORG, run, write
 from tests.slack import requests as slack
 from tests.slack.requests import SIGNING_SECRET
-from tests.slackapp import running_app
-from tests.test_slack_commands import PEOPLE, USERS
+from tests.slackapp import acme_app
 
 FORM = "application/x-www-form-urlencoded"
 JSON = "application/json"
@@ -100,15 +97,9 @@ def _signed(body: str, content_type: str) -> slack.SlackRequest:
 
 
 def test_malformed_headers_and_bodies_get_400_or_401(db, settings, clock, tmp_path, caplog) -> None:
-    run(
-        db,
-        settings,
-        clock,
-        *(write(tmp_path, n, t) for n, t in dict(ORG, **{"people.csv": PEOPLE}).items()),
-    )
     caplog.set_level(logging.WARNING)
     answers: dict[str, int] = {}
-    with running_app(replace(settings, slack_lookup_rate=1000), db, clock, USERS) as app:
+    with acme_app(db, settings, clock, tmp_path) as app:
         command = slack.slash_command(
             "help", "U0ANN", response_url=f"{app.stub.root_url}/response/x"
         )

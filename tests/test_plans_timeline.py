@@ -19,7 +19,6 @@ from scipy import stats as sps
 from sqlalchemy import select
 
 from bot.analytics import catalog as c
-from bot.auth import Viewer
 from bot.coaching.assessment import AssessmentConfig
 from bot.coaching.checkpoints import Decision, Standing
 from bot.coaching.effectiveness import Observation
@@ -39,6 +38,7 @@ from bot.services.plans import (
     plan_details,
     run_checkpoint,
 )
+from bot.services.visibility import Viewer
 from bot.store.engine import Database
 from bot.store.models import CoachingPlan, CoachingSession, Person, PlanVersion
 from bot.store.workspaces import find_workspace_id

@@ -5,30 +5,17 @@ answer, while a new request with the same content (the form opened again) is a n
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 
-import pytest
 from sqlalchemy import func, select
 
 from bot.ids import Actions, Blocks, Views
 from bot.store.models import Feedback, Person, PlanVersion, PracticeMark
-from tests.helpers import ORG, run, write
 from tests.slack import requests as slack
-from tests.slackapp import at_once, running_app, text_of
-from tests.test_slack_commands import PEOPLE, USERS
+from tests.slackapp import at_once, text_of
 from tests.test_slack_plans import _draft
 
 SAVED = "Feedback on Ann Archer saved"
 ALREADY_SAVED = "Already done: this feedback was saved on Nov 20, so nothing changed."
-
-
-@pytest.fixture
-def slack_app(db, settings, clock, tmp_path):
-    files = dict(ORG, **{"people.csv": PEOPLE})
-    run(db, settings, clock, *(write(tmp_path, name, text) for name, text in files.items()))
-    fast = replace(settings, slack_lookup_rate=1000)
-    with running_app(fast, db, clock, USERS) as app:
-        yield app
 
 
 def _ann(db) -> int:

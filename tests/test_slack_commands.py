@@ -5,33 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.helpers import ORG, run, write
 from tests.slack import requests as slack
-from tests.slackapp import running_app, text_of
-
-PEOPLE = ORG["people.csv"] + (
-    "max@acme.example,Max Moreno,manager,vp@acme.example,West,NA,smb,America/Los_Angeles,U0MAX,2021-01-04,true\n"
-    "zoe@acme.example,Zoe Zhang,rep,max@acme.example,West,NA,smb,America/Los_Angeles,U0ZOE,2024-01-08,true\n"
-)
-USERS = {
-    "U0VP": {"email": "vp@acme.example", "name": "Vera Vance"},
-    "U0MIA": {"email": "mia@acme.example", "name": "Mia Manager"},
-    "U0ANN": {"email": "ann@acme.example", "name": "Ann Archer"},
-    "U0BOB": {"email": "bob@acme.example", "name": "Bob Baker"},  # no Slack id in the CRM
-    "U0OPS": {"email": "ops@acme.example", "name": "Olu Ops"},
-    "U0MAX": {"email": "max@acme.example", "name": "Max Moreno"},
-    "U0ZOE": {"email": "zoe@acme.example", "name": "Zoe Zhang"},
-    "U0NOBODY": {"email": "stranger@acme.example", "name": "Sam Stranger"},
-    "U0OTHER": {"email": "ann@acme.example", "name": "Ann elsewhere", "team_id": "T0OTHER"},
-}
-
-
-@pytest.fixture
-def slack_app(db, settings, clock, tmp_path):
-    files = dict(ORG, **{"people.csv": PEOPLE})
-    run(db, settings, clock, *(write(tmp_path, name, text) for name, text in files.items()))
-    with running_app(settings, db, clock, USERS) as app:
-        yield app
+from tests.slackapp import text_of
 
 
 def test_unsigned_forged_and_stale_requests_get_401_and_nothing_happens(slack_app) -> None:

@@ -4,7 +4,6 @@ all as Slack sends them (Events API JSON and interaction payloads, signed)."""
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
@@ -13,19 +12,8 @@ from sqlalchemy import func, select
 from bot.ids import Actions, Blocks, Views, decide_checkpoint_action
 from bot.slack.once import forget_old_events
 from bot.store.models import Feedback, Person, ProcessedEvent
-from tests.helpers import ORG, run, write
 from tests.slack import requests as slack
-from tests.slackapp import running_app, text_of
-from tests.test_slack_commands import PEOPLE, USERS
-
-
-@pytest.fixture
-def slack_app(db, settings, clock, tmp_path):
-    files = dict(ORG, **{"people.csv": PEOPLE})
-    run(db, settings, clock, *(write(tmp_path, name, text) for name, text in files.items()))
-    fast = replace(settings, slack_lookup_rate=1000)  # directory lookups unpaced in tests
-    with running_app(fast, db, clock, USERS) as app:
-        yield app
+from tests.slackapp import text_of
 
 
 @pytest.mark.parametrize(

@@ -13,21 +13,12 @@ from bot.coaching.plans import BASE_CADENCE, Objective, PlanDraft
 from bot.ids import Actions, Blocks, Views, decide_checkpoint_action
 from bot.services import plans
 from bot.store.models import Checkpoint, CoachingPlan, Delivery, Person, PlanVersion
-from tests.helpers import ORG, TEAM, run, write
+from tests.helpers import TEAM
 from tests.slack import requests as slack
-from tests.slackapp import at_once, running_app, text_of
-from tests.test_slack_commands import PEOPLE, USERS
+from tests.slackapp import at_once, text_of
 
 START = date(2026, 11, 20)
 NOW = datetime(2026, 11, 20, 12, tzinfo=UTC)
-
-
-@pytest.fixture
-def slack_app(db, settings, clock, tmp_path):
-    files = dict(ORG, **{"people.csv": PEOPLE})
-    run(db, settings, clock, *(write(tmp_path, name, text) for name, text in files.items()))
-    with running_app(settings, db, clock, USERS) as app:
-        yield app
 
 
 def _person(db, email: str) -> int:
@@ -182,7 +173,7 @@ def test_a_manager_of_managers_reads_the_digest_by_line_manager_and_who_decides(
 
 
 def test_digest_groups_come_in_order_of_need() -> None:
-    from jobs.digests import by_line_manager
+    from bot.services.digests import by_line_manager
 
     def rep(rep_id: int, name: str, stake: float) -> dict:
         return {"rep_id": rep_id, "name": name, "revenue_at_stake": stake}
@@ -190,7 +181,11 @@ def test_digest_groups_come_in_order_of_need() -> None:
     reps = [rep(1, "Ann", 0), rep(2, "Bob", 5000), rep(3, "Cy", 900), rep(4, "Di", 8000)]
     lines = {1: (10, "Vera"), 2: (11, "Mia"), 3: (12, "Max"), 4: (12, "Max")}
     groups = by_line_manager(reps, lines, manager_id=10)
-    assert [g["title"] for g in groups] == [None, "Max's team", "Mia's team"]
+    assert [(g["own"], g["line_manager"]) for g in groups] == [
+        (True, "Vera"),
+        (False, "Max"),
+        (False, "Mia"),
+    ]
     assert [r["name"] for r in groups[1]["reps"]] == ["Di", "Cy"]  # most at stake first
 
 

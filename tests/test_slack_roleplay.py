@@ -5,15 +5,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import select
 
 from bot.services.roleplays import content
 from bot.store.models import RoleplaySession
-from tests.helpers import ORG, run, write
 from tests.slack import requests as slack
-from tests.slackapp import running_app, text_of
-from tests.test_slack_commands import PEOPLE, USERS
+from tests.slackapp import text_of
 
 GOOD = [
     "Thanks for making the time. What made you take this call now, and how do you handle it today?",
@@ -21,14 +18,6 @@ GOOD = [
     "Teams like yours cut reporting time from 6 hours a week to 1 within a quarter.",
     "Can we book 30 minutes Thursday at 10 with your CFO to walk through those numbers?",
 ]
-
-
-@pytest.fixture
-def slack_app(db, settings, clock, tmp_path):
-    files = dict(ORG, **{"people.csv": PEOPLE})
-    run(db, settings, clock, *(write(tmp_path, name, text) for name, text in files.items()))
-    with running_app(settings, db, clock, USERS) as app:
-        yield app
 
 
 def _start(slack_app, skill: str = "negotiation") -> tuple[str, str]:

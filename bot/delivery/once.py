@@ -77,10 +77,22 @@ def not_read_back() -> None:
 def direct_message(
     client: Any, kind: str, user_id: str, period: str, build: Callable[[], dict[str, Any]]
 ) -> Outgoing:
-    """A message to one user's DM with coachbot; `build()` renders it when its turn comes."""
+    """A message to one user's DM with coachbot; `build()` renders it when its turn comes.
+    Files the message names (`"files"`: content, filename, title, alt_text) are shared in the
+    DM after it: a chart belongs to the message it illustrates."""
 
     def send(metadata: dict[str, Any]) -> dict[str, str]:
-        channel, ts = privacy.post_dm(client, user_id, build(), metadata=metadata)
+        payload = build()
+        channel, ts = privacy.post_dm(client, user_id, payload, metadata=metadata)
+        for file in payload.get("files", ()):
+            privacy.upload_to_dm(
+                client,
+                user_id,
+                file["content"],
+                file["filename"],
+                file["title"],
+                file["alt_text"],
+            )
         return {"channel": channel, "ts": ts}
 
     return Outgoing(kind, user_id, period, send, lambda: privacy.open_dm(client, user_id))

@@ -1,5 +1,6 @@
 """Use cases behind /coach, DMs and the App Home. Every function checks access through
-bot.auth before it reads anyone's performance, and returns plain data for the renderer."""
+bot.services.visibility before it reads anyone's performance, and returns plain data for
+the renderer."""
 
 from __future__ import annotations
 
@@ -8,14 +9,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from bot.auth import Viewer, can_view, visible_reports
 from bot.coaching.assessment import AssessmentConfig
 from bot.services import people
 from bot.services.assessments import current_payloads
 from bot.services.outcomes import once_per_request
+from bot.services.visibility import Viewer, can_view, visible_reports
 from bot.store.engine import Database
 from bot.store.handled import record_handled
 from bot.store.models import Feedback, Person, PracticeMark
@@ -67,13 +67,6 @@ def team(
         raise NotAllowed("`/coach team` is for managers: nobody reports to you in the CRM data.")
     with db.begin() as session:
         ids = visible_reports(session, viewer)
-        if not ids and viewer.is_admin and viewer.workspace_id is not None:
-            ids = [
-                p.id
-                for p in session.scalars(
-                    select(Person).where(Person.workspace_id == viewer.workspace_id)
-                )
-            ]
     payloads = _current_payloads(db, viewer, ids, today, now, config)
     reps = sorted(payloads.values(), key=lambda p: (p["team"] or "", p["name"]))
     as_of = max((date.fromisoformat(p["as_of"]) for p in reps), default=today)

@@ -8,7 +8,6 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from bot.auth import Viewer
 from bot.clock import Clock, FixedClock, iso_week
 from bot.coaching.assessment import AssessmentConfig
 from bot.commands import parse
@@ -21,6 +20,7 @@ from bot.services import pairing, plans
 from bot.services.assessments import AssessmentRun, run_assessments
 from bot.services.identity import identify, viewer_for_person
 from bot.services.imports import import_files
+from bot.services.visibility import Viewer
 from bot.slack import pairing_messages, plan_messages
 from bot.slack.answers import answer
 from bot.slack.deps import Deps

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import update
 
-from bot.auth import Viewer
+from bot.services.visibility import Viewer
 from bot.store.engine import Database
 from bot.store.models import Person
 

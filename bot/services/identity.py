@@ -7,9 +7,9 @@ import logging
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.auth import Viewer
 from bot.config import Settings
 from bot.services import people
+from bot.services.visibility import Viewer
 from bot.store.engine import Database
 from bot.store.workspaces import find_workspace_id
 

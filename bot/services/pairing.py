@@ -10,7 +10,6 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 
-from bot.auth import Viewer
 from bot.coaching.assessment import AssessmentConfig
 from bot.coaching.matching import (
     DEFAULT_CAPACITY,
@@ -23,6 +22,7 @@ from bot.coaching.matching import (
 from bot.services.assessments import current_payloads
 from bot.services.outcomes import already_done
 from bot.services.roleplays import content
+from bot.services.visibility import Viewer, visible_reports
 from bot.store.engine import Database
 from bot.store.models import Pairing, PeerGroup, Person
 from bot.store.workspaces import find_workspace_id
@@ -356,17 +356,18 @@ def set_group_channel(db: Database, group_id: int, channel: str) -> None:
         group.channel = channel
 
 
-def pairings_for_manager(db: Database, workspace_id: int, manager_id: int) -> list[dict[str, Any]]:
-    """Open pairings of a manager's direct reports (for the digest)."""
+def open_pairings_visible_to(db: Database, viewer: Viewer) -> list[dict[str, Any]]:
+    """Open pairings whose mentee the viewer may see: a manager's whole tree, at every level."""
     with db.begin() as session:
+        mentees = visible_reports(session, viewer)
         rows = session.execute(
             select(Pairing.id)
-            .join(Person, Person.id == Pairing.mentee_id)
             .where(
-                Pairing.workspace_id == workspace_id,
-                Person.manager_id == manager_id,
+                Pairing.workspace_id == viewer.workspace_id,
+                Pairing.mentee_id.in_(mentees),
                 Pairing.status.in_(OPEN_STATUSES),
             )
+            .order_by(Pairing.id)
         ).all()
     return [pairing_details(db, r.id) for r in rows]
 

@@ -12,7 +12,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.analytics.metrics import CrmData
-from bot.auth import Viewer, can_view
 from bot.coaching.assessment import AssessmentConfig
 from bot.coaching.checkpoints import CheckpointReview, Decision, measure_objective, review
 from bot.coaching.plans import (
@@ -25,6 +24,7 @@ from bot.coaching.plans import (
 from bot.services.assessments import current_payloads
 from bot.services.frames import load_crm_data
 from bot.services.outcomes import already_done, once_per_request
+from bot.services.visibility import Viewer, can_view
 from bot.store.engine import Database
 from bot.store.handled import record_handled
 from bot.store.locks import locked

@@ -14,7 +14,6 @@ from urllib.parse import quote
 import yaml
 from sqlalchemy import select
 
-from bot.auth import Viewer
 from bot.coaching import roleplay
 from bot.coaching.assessment import AssessmentConfig
 from bot.coaching.rubric import Item, score
@@ -22,6 +21,7 @@ from bot.coaching.scenarios import Scenario, build_scenario
 from bot.render.formats import money
 from bot.services.assessments import current_payloads
 from bot.services.frames import deals_frame
+from bot.services.visibility import Viewer
 from bot.store.engine import Database
 from bot.store.locks import locked
 from bot.store.models import (

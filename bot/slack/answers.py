@@ -10,12 +10,12 @@ from __future__ import annotations
 import logging
 from typing import Any, Protocol
 
-from bot.auth import Viewer
 from bot.commands import SUBCOMMANDS, Command
 from bot.render.charts import trend_alt_text
 from bot.render.renderer import escape_mrkdwn, message, view
 from bot.services import coach, home_chart, pairing, plans, roleplays
 from bot.services.outcomes import AlreadyDone
+from bot.services.visibility import Viewer
 from bot.slack import plan_messages, roleplay_messages
 from bot.slack.deps import Deps
 from bot.vocabulary import SKILLS

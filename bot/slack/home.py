@@ -10,11 +10,11 @@ from zoneinfo import ZoneInfo
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.auth import Viewer
 from bot.render.renderer import message, view
 from bot.services import coach, home_chart
 from bot.services.focus import weekly_focus
 from bot.services.home_chart import HomeChart
+from bot.services.visibility import Viewer
 from bot.slack.deps import Deps
 
 logger = logging.getLogger(__name__)

@@ -6,10 +6,10 @@ from __future__ import annotations
 from functools import partial
 from typing import Any, Protocol
 
-from bot.auth import Viewer
 from bot.delivery.once import Outgoing, not_read_back
 from bot.render.renderer import message
 from bot.services import roleplays
+from bot.services.visibility import Viewer
 from bot.slack.deps import Deps
 
 

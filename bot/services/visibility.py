@@ -1,4 +1,5 @@
-"""Who may see whose performance: one policy, used by every listener and job.
+"""Who may see whose performance: one policy, used by every command, button, App Home,
+digest and query (a surface that filters people itself is a defect).
 
 - a rep sees their own data;
 - a manager sees everyone below them in the hierarchy;
@@ -12,9 +13,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.services import people
+from bot.store.models import Person
 
 
 @dataclass(frozen=True)
@@ -56,7 +59,12 @@ def can_view(session: Session, viewer: Viewer, subject_id: int) -> bool:
 
 
 def visible_reports(session: Session, viewer: Viewer) -> list[int]:
-    """The people whose performance a manager (or admin) may see, besides their own."""
+    """The people whose performance the viewer may see besides their own, by name: everyone
+    below a manager, at every level; for an admin nobody reports to, the whole workspace."""
     if not viewer.known or viewer.workspace_id is None or viewer.person_id is None:
         return []
-    return [p.id for p in people.reports_under(session, viewer.workspace_id, viewer.person_id)]
+    below = [p.id for p in people.reports_under(session, viewer.workspace_id, viewer.person_id)]
+    if below or not viewer.is_admin:
+        return below
+    everyone = select(Person.id).where(Person.workspace_id == viewer.workspace_id)
+    return list(session.scalars(everyone.order_by(Person.name)))
