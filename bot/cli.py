@@ -11,12 +11,12 @@ from pathlib import Path
 from bot.cli_output import assessment_json, assessment_table, biggest_gaps
 from bot.clock import SystemClock
 from bot.config import ConfigError, Settings, load_settings
-from bot.delivery.outbox import SendingUnavailable
 from bot.ingest.importer import FileReport, ImportRequest
 from bot.ingest.mapping import FORMATS
 from bot.ingest.problems import ImportRejected
 from bot.logs import configure_logging
 from bot.services.visibility import Viewer
+from bot.slack.outbox import SendingUnavailable
 from bot.store.engine import Database
 from bot.vocabulary import RECORD_KINDS, SKILLS, plural
 
@@ -315,7 +315,7 @@ def _default_team(settings: Settings) -> str:
 
 def _match_to_slack(settings: Settings, db: Database, team: str) -> None:
     """After an import: people matched to Slack now, welcomed, and the admins told."""
-    from bot.delivery.outbox import sending_client
+    from bot.slack.outbox import sending_client
     from jobs.context import JobContext
     from jobs.directory_sync import run as sync_directory
 
@@ -419,7 +419,7 @@ def _assess(args: argparse.Namespace, settings: Settings) -> int:
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
     import logging
 
-    from bot.slack.serve import serve_http, serve_socket_mode
+    from bot.serve import serve_http, serve_socket_mode
 
     configure_logging(logging.INFO)
     if args.http:
@@ -437,9 +437,9 @@ def _plans(args: argparse.Namespace, settings: Settings) -> int:
     from bot.cli_output import plans_table
     from bot.coaching.assessment import AssessmentConfig
     from bot.delivery.once import deliver_all
-    from bot.delivery.outbox import finish, sending_client
     from bot.services import plans
     from bot.slack import plan_messages
+    from bot.slack.outbox import finish, sending_client
 
     db = _database(settings)
     team = _team(args, settings)
@@ -499,9 +499,9 @@ def _operator(db: Database, settings: Settings, team: str, email: str) -> Viewer
 
 def _checkpoints(args: argparse.Namespace, settings: Settings) -> int:
     from bot.delivery.once import deliver_all
-    from bot.delivery.outbox import finish, sending_client
     from bot.services import plans
     from bot.slack import plan_messages
+    from bot.slack.outbox import finish, sending_client
 
     db = _database(settings)
     team = _team(args, settings)
@@ -565,9 +565,9 @@ def _pair(args: argparse.Namespace, settings: Settings) -> int:
     from bot.clock import iso_week
     from bot.coaching.assessment import AssessmentConfig
     from bot.delivery.once import deliver_all
-    from bot.delivery.outbox import finish, sending_client
     from bot.services import pairing
     from bot.slack import pairing_messages
+    from bot.slack.outbox import finish, sending_client
 
     db = _database(settings)
     team = _team(args, settings)
@@ -684,8 +684,8 @@ def _failures(args: argparse.Namespace, settings: Settings) -> int:
 
 def _roleplays(args: argparse.Namespace, settings: Settings) -> int:
     from bot.delivery.once import deliver_all
-    from bot.delivery.outbox import finish, sending_client
     from bot.services import roleplays
+    from bot.slack.outbox import finish, sending_client
     from bot.slack.roleplay_messages import idle_notes
     from bot.store.workspaces import find_workspace_id
 

@@ -13,9 +13,9 @@ from datetime import UTC, datetime
 from apscheduler.triggers.cron import CronTrigger
 
 from bot.config import Settings
-from bot.delivery.outbox import finish, sending_client
 from bot.slack.client import make_sending_client
 from bot.slack.installs import BotTokens, installation_store, installed_teams
+from bot.slack.outbox import finish, sending_client
 from bot.slack.team import whoami
 from bot.store import migrate
 from bot.store.engine import Database

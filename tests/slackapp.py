@@ -19,9 +19,9 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from slack_bolt import App
 
+from bot.app import create_app
 from bot.clock import Clock
 from bot.config import Settings
-from bot.slack.app import create_app
 from bot.slack.wsgi import web_app
 from bot.store.engine import Database
 from tests.helpers import ACME, SLACK_USERS, run, write

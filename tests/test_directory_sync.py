@@ -10,10 +10,10 @@ import pytest
 from slack_sdk import WebClient
 from sqlalchemy import select
 
+from bot.delivery.pacing import SendGate
 from bot.services import directory
 from bot.services.directory import DirectoryError
 from bot.slack.client import retry_handlers
-from bot.slack.pacing import SendGate
 from bot.store.models import Person
 from jobs import directory_sync, nudges
 from jobs.context import JobContext
@@ -219,7 +219,7 @@ def test_importing_with_a_bot_token_lands_in_its_workspace_and_matches_people(
 
 
 def test_on_first_start_the_admins_get_the_setup_dm_once(db, settings) -> None:
-    from bot.slack.serve import greet_on_first_start
+    from bot.serve import greet_on_first_start
 
     with SlackStub(users=SLACK_USERS, team_id="T0ACME") as stub:
         configured = replace(

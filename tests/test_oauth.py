@@ -20,12 +20,12 @@ import pytest
 from cryptography.fernet import Fernet
 from sqlalchemy import select, text
 
+from bot.app import create_app
 from bot.clock import FixedClock
 from bot.config import Settings
-from bot.delivery.outbox import SendingUnavailable, sending_client
 from bot.logs import configure_logging
-from bot.slack.app import create_app
 from bot.slack.installs import installation_store
+from bot.slack.outbox import SendingUnavailable, sending_client
 from bot.store.engine import Database
 from bot.store.models import Delivery, Person
 from jobs.registry import run_job

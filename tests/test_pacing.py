@@ -9,8 +9,8 @@ from dataclasses import replace
 import pytest
 
 from bot.config import Settings
+from bot.delivery.pacing import MIN_RATE, SLOWDOWN, SendGate
 from bot.slack.client import make_sending_client
-from bot.slack.pacing import MIN_RATE, SLOWDOWN, SendGate
 from tests.slack.stub import SlackStub
 
 

@@ -26,7 +26,7 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from bot.slack import privacy
+from bot.delivery import poster
 from bot.store.engine import Database
 from bot.store.models import Delivery
 
@@ -83,9 +83,9 @@ def direct_message(
 
     def send(metadata: dict[str, Any]) -> dict[str, str]:
         payload = build()
-        channel, ts = privacy.post_dm(client, user_id, payload, metadata=metadata)
+        channel, ts = poster.post_dm(client, user_id, payload, metadata=metadata)
         for file in payload.get("files", ()):
-            privacy.upload_to_dm(
+            poster.upload_to_dm(
                 client,
                 user_id,
                 file["content"],
@@ -95,7 +95,7 @@ def direct_message(
             )
         return {"channel": channel, "ts": ts}
 
-    return Outgoing(kind, user_id, period, send, lambda: privacy.open_dm(client, user_id))
+    return Outgoing(kind, user_id, period, send, lambda: poster.open_dm(client, user_id))
 
 
 def deliver_all(

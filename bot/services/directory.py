@@ -20,8 +20,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.config import Settings
+from bot.delivery.pacing import SendGate
 from bot.services import people
-from bot.slack.pacing import SendGate
 from bot.store.engine import Database
 from bot.store.models import Delivery, Person
 

@@ -6,7 +6,7 @@ digest and query (a surface that filters people itself is a defect).
 - an admin sees everyone in their workspace;
 - nobody sees anything of another workspace, and an unknown user sees nobody's data.
 Where it may be shown is the other half: one rep's performance only ever goes to a DM or an
-ephemeral message (bot/slack/privacy.py).
+ephemeral message (bot/delivery/poster.py).
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 from slack_sdk.http_retry.handler import RetryHandler
 
 from bot.config import Settings
-from bot.slack.pacing import PacedRateLimitRetryHandler, PacedWebClient, SendGate
+from bot.delivery.pacing import PacedRateLimitRetryHandler, PacedWebClient, SendGate
 
 TIMEOUT_SECONDS = 15
 RATE_LIMIT_RETRIES = 3

@@ -14,8 +14,8 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy import delete, select
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.delivery import poster
 from bot.render.renderer import message
-from bot.slack import privacy
 from bot.slack.middleware import CONTEXT_KEY
 from bot.store.engine import Database
 from bot.store.models import ListenerFailure
@@ -45,7 +45,7 @@ def handle_error(
     if not user:
         return
     try:
-        privacy.send_dm(client, user, message("messages/error.json.j2", reference=reference))
+        poster.send_dm(client, user, message("messages/error.json.j2", reference=reference))
     except SlackApiError:
         logger.exception("could not tell user %s about error %s", user, reference)
 

@@ -8,13 +8,13 @@ from datetime import date
 from functools import partial
 from typing import Any
 
+from bot.delivery import poster
 from bot.delivery.once import Outgoing, not_read_back
 from bot.render.formats import value_in
 from bot.render.renderer import message
 from bot.services import pairing
 from bot.services.playbooks import PlaybookError, playbook_for
 from bot.services.roleplays import content
-from bot.slack import privacy
 from bot.store.engine import Database
 from bot.vocabulary import DEFAULT_STAGES
 
@@ -31,7 +31,7 @@ def invite(
     if not details["mentor_slack_id"]:
         logger.warning("pairing %s: mentor has no Slack id; invitation not sent", pairing_id)
         return None
-    return privacy.post_dm(
+    return poster.post_dm(
         client,
         details["mentor_slack_id"],
         message("messages/mentor_invitation.json.j2", pairing=details),
@@ -42,7 +42,7 @@ def invite(
 def mentor_dm(client: Any, db: Database, pairing_id: int) -> str | None:
     """The mentor's DM with coachbot, where the invitation goes."""
     mentor = pairing.pairing_details(db, pairing_id)["mentor_slack_id"]
-    return privacy.open_dm(client, mentor) if mentor else None
+    return poster.open_dm(client, mentor) if mentor else None
 
 
 def introduction(

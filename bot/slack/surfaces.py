@@ -6,7 +6,7 @@ from typing import Any
 
 from slack_sdk import WebClient
 
-from bot.slack import privacy
+from bot.delivery import poster
 
 
 class DmSurface:
@@ -15,7 +15,7 @@ class DmSurface:
         self.user_id = user_id
 
     def reply(self, payload: dict[str, Any]) -> None:
-        privacy.send_dm(self.client, self.user_id, payload)
+        poster.send_dm(self.client, self.user_id, payload)
 
     private = reply
 
@@ -23,10 +23,10 @@ class DmSurface:
         raise RuntimeError("a DM answer has no trigger to open a modal with")
 
     def attach(self, content: bytes, filename: str, title: str, alt_text: str) -> str | None:
-        return privacy.upload_to_dm(self.client, self.user_id, content, filename, title, alt_text)
+        return poster.upload_to_dm(self.client, self.user_id, content, filename, title, alt_text)
 
     def thread(self, payload: dict[str, Any], thread_ts: str | None = None) -> tuple[str, str]:
-        return privacy.post_dm(self.client, self.user_id, payload, thread_ts)
+        return poster.post_dm(self.client, self.user_id, payload, thread_ts)
 
     def pointer(self) -> None:
         return None  # already in the DM

@@ -1,5 +1,6 @@
-"""The production HTTP entry point: Bolt's WSGI adapter behind a real server (gunicorn), plus a
-health check for load balancers. `gunicorn 'bot.slack.wsgi:application()'`."""
+"""The production HTTP wrapper: Bolt's WSGI adapter behind a real server (gunicorn), with the
+signature checked before Bolt parses anything, and a health check for load balancers. The
+gunicorn entry point that builds it is bot/serve.py (`gunicorn 'bot.serve:application()'`)."""
 
 from __future__ import annotations
 
@@ -13,11 +14,6 @@ from urllib.parse import parse_qs
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk.signature import SignatureVerifier
-
-from bot.clock import SystemClock
-from bot.config import Settings, load_settings
-from bot.render.charts import BackgroundCharts
-from bot.store.engine import Database
 
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
@@ -120,24 +116,3 @@ def _body_length(environ: dict[str, Any]) -> int:
         return int(environ.get("CONTENT_LENGTH") or 0)
     except ValueError:
         return MAX_BODY_BYTES + 1  # a length we cannot read is not one we trust
-
-
-def application() -> Callable[[dict[str, Any], StartResponse], Iterable[bytes]]:
-    """Build the WSGI app from the environment (gunicorn calls this factory once per worker)."""
-    from bot.slack.app import create_app
-
-    settings = load_settings()
-    require_http_settings(settings)
-    # Migrations run once, before the server forks (coachbot serve), never per worker.
-    db = Database.from_url(settings.database_url)
-    app = create_app(settings, db, SystemClock(), charts=BackgroundCharts())
-    return web_app(app, settings.slack_signing_secret or "")
-
-
-def require_http_settings(settings: Settings) -> None:
-    if not settings.slack_signing_secret or not (settings.slack_bot_token or settings.oauth):
-        raise SystemExit(
-            "HTTP mode needs SLACK_SIGNING_SECRET and either SLACK_BOT_TOKEN (one workspace) "
-            "or SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and COACHBOT_TOKEN_KEYS (installed "
-            "through OAuth)"
-        )

@@ -8,7 +8,7 @@ from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.commands import parse
-from bot.slack import privacy
+from bot.delivery import poster
 from bot.slack.answers import answer, notice
 from bot.slack.middleware import deps_of, viewer_of
 
@@ -28,26 +28,26 @@ class SlashSurface:
         self.respond(text=payload["text"], blocks=payload.get("blocks"), response_type="ephemeral")
 
     def private(self, payload: dict[str, Any]) -> None:
-        self._dm = privacy.send_dm(self.client, self.user_id, payload)
+        self._dm = poster.send_dm(self.client, self.user_id, payload)
         self.pointer()
 
     def pointer(self) -> None:
         """Typed outside the DM: say where the answer went (only the user sees this)."""
-        dm = self._dm or privacy.open_dm(self.client, self.user_id)
+        dm = self._dm or poster.open_dm(self.client, self.user_id)
         if dm != self.channel_id:
             self.reply(
                 notice(":mailbox_with_mail: Sent to your DM with coachbot, where only you see it.")
             )
 
     def thread(self, payload: dict[str, Any], thread_ts: str | None = None) -> tuple[str, str]:
-        self._dm, ts = privacy.post_dm(self.client, self.user_id, payload, thread_ts)
+        self._dm, ts = poster.post_dm(self.client, self.user_id, payload, thread_ts)
         return self._dm, ts
 
     def open_modal(self, modal: dict[str, Any]) -> None:
         self.client.views_open(trigger_id=self.trigger_id, view=modal)
 
     def attach(self, content: bytes, filename: str, title: str, alt_text: str) -> str | None:
-        return privacy.upload_to_dm(self.client, self.user_id, content, filename, title, alt_text)
+        return poster.upload_to_dm(self.client, self.user_id, content, filename, title, alt_text)
 
 
 def coach_command(

@@ -9,8 +9,9 @@ from slack_bolt import BoltContext, Say
 from slack_sdk import WebClient
 
 from bot.commands import intent
+from bot.delivery import poster
 from bot.services import roleplays
-from bot.slack import privacy, roleplay_messages
+from bot.slack import roleplay_messages
 from bot.slack.answers import answer
 from bot.slack.csv_upload import import_uploaded_files
 from bot.slack.middleware import deps_of, viewer_of
@@ -37,10 +38,10 @@ class DmSurface:
     private = reply
 
     def attach(self, content: bytes, filename: str, title: str, alt_text: str) -> str | None:
-        return privacy.upload_to_dm(self.client, self.user_id, content, filename, title, alt_text)
+        return poster.upload_to_dm(self.client, self.user_id, content, filename, title, alt_text)
 
     def thread(self, payload: dict[str, Any], thread_ts: str | None = None) -> tuple[str, str]:
-        return privacy.post_dm(self.client, self.user_id, payload, thread_ts)
+        return poster.post_dm(self.client, self.user_id, payload, thread_ts)
 
     def pointer(self) -> None:
         return None  # already in the DM

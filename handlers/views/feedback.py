@@ -7,11 +7,11 @@ from typing import Any
 from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
+from bot.delivery import poster
 from bot.ids import Blocks
 from bot.render.renderer import escape_mrkdwn
 from bot.services import coach
 from bot.services.outcomes import AlreadyDone
-from bot.slack import privacy
 from bot.slack.answers import StaleButton, button_id, notice, refusal
 from bot.slack.middleware import deps_of, viewer_of
 from bot.slack.once import submission_key
@@ -63,13 +63,13 @@ def feedback_submitted(
             request=submission_key(body),
         )
     except AlreadyDone as done:
-        privacy.send_dm(client, user, refusal(done))
+        poster.send_dm(client, user, refusal(done))
         return
     except (StaleButton, coach.NotAllowed) as refused:
-        privacy.send_dm(client, user, refusal(refused, "Feedback not saved"))
+        poster.send_dm(client, user, refusal(refused, "Feedback not saved"))
         return
     name = escape_mrkdwn(coach.person_name(deps.db, viewer, about_id) or "them")
-    privacy.send_dm(
+    poster.send_dm(
         client,
         user,
         notice(f":memo: Feedback on {name} saved. It counts in their next assessment."),

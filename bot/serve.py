@@ -1,13 +1,17 @@
 """`coachbot serve`: Socket Mode for one workspace without a public URL, or HTTP behind gunicorn
-for production."""
+for production (`gunicorn 'bot.serve:application()'` builds one worker's app)."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterable
 from typing import Any
 
+from bot.app import create_app
 from bot.clock import SystemClock
-from bot.config import Settings
+from bot.config import Settings, load_settings
+from bot.render.charts import BackgroundCharts
+from bot.slack.wsgi import StartResponse, web_app
 from bot.store import migrate
 from bot.store.engine import Database
 
@@ -41,8 +45,8 @@ def serve_socket_mode(settings: Settings) -> None:
     from slack_bolt.adapter.socket_mode import SocketModeHandler
     from slack_bolt.error import BoltError
 
+    from bot.app import create_app
     from bot.render.charts import BackgroundCharts
-    from bot.slack.app import create_app
 
     missing = [
         text
@@ -88,8 +92,6 @@ def serve_http(settings: Settings, host: str, port: int, workers: int, threads: 
     acks stay fast."""
     from gunicorn.app.base import BaseApplication
 
-    from bot.slack.wsgi import application, require_http_settings
-
     require_http_settings(settings)
     db = Database.from_url(settings.database_url)
     migrate.upgrade(db.engine)
@@ -114,3 +116,22 @@ def serve_http(settings: Settings, host: str, port: int, workers: int, threads: 
             return application()
 
     Server().run()
+
+
+def application() -> Callable[[dict[str, Any], StartResponse], Iterable[bytes]]:
+    """Build the WSGI app from the environment (gunicorn calls this factory once per worker)."""
+    settings = load_settings()
+    require_http_settings(settings)
+    # Migrations run once, before the server forks (coachbot serve), never per worker.
+    db = Database.from_url(settings.database_url)
+    app = create_app(settings, db, SystemClock(), charts=BackgroundCharts())
+    return web_app(app, settings.slack_signing_secret or "")
+
+
+def require_http_settings(settings: Settings) -> None:
+    if not settings.slack_signing_secret or not (settings.slack_bot_token or settings.oauth):
+        raise SystemExit(
+            "HTTP mode needs SLACK_SIGNING_SECRET and either SLACK_BOT_TOKEN (one workspace) "
+            "or SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and COACHBOT_TOKEN_KEYS (installed "
+            "through OAuth)"
+        )

@@ -1,5 +1,5 @@
 """The Slack app: build the Bolt app, register every listener, return it. Running it (Socket
-Mode or HTTP) is the CLI's business (bot/slack/serve.py)."""
+Mode or HTTP) is the CLI's business (bot/serve.py)."""
 
 from __future__ import annotations
 
