@@ -1,17 +1,54 @@
-"""How the CLI shows assessments: a terminal table, or JSON for other tools."""
+"""`coachbot assess`: every rep assessed and a snapshot kept, shown as a terminal table or as
+JSON for other tools."""
 
 from __future__ import annotations
 
+import argparse
 import json
+import sys
 from datetime import date
 from typing import Any
 
+from bot.cli import common
+from bot.cli.common import EXIT_PROBLEM, Subcommands, iso_date
+from bot.clock import SystemClock
 from bot.coaching.assessment import Assessment, Evidence, SkillFinding, Status, summary
-from bot.coaching.effectiveness import money as dollars
-from bot.coaching.plans import format_value as plan_value
-from bot.services.effectiveness import EffectivenessReport
+from bot.config import Settings
 
 SKILL_WIDTH = 60
+
+
+def add_assess(commands: Subcommands) -> None:
+    assess = commands.add_parser("assess", help="assess every rep and keep a snapshot")
+    assess.add_argument("--as-of", type=iso_date, help="assess as of this date (default today)")
+    assess.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    assess.add_argument("--window-days", type=int, default=90, help="closed-deal window (90)")
+    assess.add_argument("--workspace", help="Slack team id (COACHBOT_WORKSPACE)")
+    assess.set_defaults(handler=run_assess)
+
+
+def run_assess(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.coaching.assessment import AssessmentConfig
+    from bot.services.assessments import UnknownWorkspace, run_assessments
+
+    if args.window_days < 14:
+        print("--window-days must be at least 14", file=sys.stderr)
+        return EXIT_PROBLEM
+    clock = SystemClock()
+    as_of = args.as_of or clock.now().astimezone(settings.zone).date()
+    config = AssessmentConfig(window_days=args.window_days, stages=settings.stages)
+    try:
+        result = run_assessments(
+            common.database(settings), common.team(args, settings), as_of, clock.now(), config
+        )
+    except UnknownWorkspace as error:
+        print(error, file=sys.stderr)
+        return EXIT_PROBLEM
+    if args.json:
+        print(assessment_json(result.assessments, as_of, args.window_days))
+    else:
+        print(assessment_table(result.assessments, as_of, args.window_days))
+    return 0
 
 
 def assessment_json(assessments: list[Assessment], as_of: date, window_days: int) -> str:
@@ -137,109 +174,3 @@ def format_value(value: float | None, unit: str) -> str:
         "points": f"{value:.1f} pts",
         "rating": f"{value:.1f}/5",
     }.get(unit, f"{value:g}")
-
-
-def plans_table(plans: list[dict[str, Any]]) -> str:
-    if not plans:
-        return "No coaching plans."
-    lines = []
-    for plan in plans:
-        start = plan["started_on"] or plan["drafted_on"]
-        lines.append(f"plan {plan['id']} · {plan['rep_name']} · {plan['status']} since {start}")
-        lines += [f"    {o['statement']}" for o in plan["objectives"]]
-    return "\n".join(lines)
-
-
-def effectiveness_text(report: EffectivenessReport) -> str:
-    lines = [f"Coaching effectiveness as of {report.as_of.isoformat()}"]
-    if not report.plans:
-        return lines[0] + "\nNo plan has run for two weeks yet: nothing to measure."
-    attainment = report.attainment
-    lines.append(
-        f"{len(report.plans)} plan(s); objectives met: "
-        + ("-" if attainment is None else f"{attainment:.0%}")
-    )
-    revenue = report.attributable_revenue
-    if revenue is None:
-        lines.append(
-            "Attributable revenue: no objective has both a revenue model and a comparison group."
-        )
-    else:
-        roi = report.roi
-        interval = report.revenue_interval
-        spread = (
-            ""
-            if interval is None
-            else f" (90% interval {dollars(interval[0])} to {dollars(interval[1])})"
-        )
-        lines.append(
-            f"Attributable revenue {dollars(revenue)}{spread} against "
-            f"${report.total_cost:,.0f} of coaching time"
-            + ("" if roi is None else f": return on coaching {roi:+.0%}")
-            + (" (no coaching time logged, so no return)" if report.total_cost == 0 else "")
-        )
-    for team, plans in report.by_team().items():
-        met = [o.met for p in plans for o in p.objectives]
-        cost = sum(p.roi.cost for p in plans)
-        known = [
-            p.roi.attributable_revenue for p in plans if p.roi.attributable_revenue is not None
-        ]
-        money = f"{dollars(sum(known))} attributable" if known else "no attributable revenue"
-        lines.append(
-            f"  {team}: {len(plans)} plan(s), objectives met {sum(met)}/{len(met)}, "
-            f"{money}, ${cost:,.0f} of coaching time"
-        )
-    for plan in report.plans:
-        lines.append(f"\nplan {plan.plan_id} · {plan.rep_name} · {plan.status} · day {plan.days}")
-        for o in plan.objectives:
-            now = "-" if o.current is None else plan_value(o.current, o.unit)
-            base = "-" if o.baseline is None else plan_value(o.baseline, o.unit)
-            lines.append(
-                f"    {o.label}: {base} -> {now} (target {plan_value(o.target, o.unit)}"
-                f"{', met' if o.met else ''})"
-            )
-            lines.append(f"      {o.effect.explanation}")
-        lines.append(f"    return: {plan.roi.explanation}")
-    return "\n".join(lines)
-
-
-def effectiveness_json(report: EffectivenessReport) -> str:
-    payload = {
-        "as_of": report.as_of.isoformat(),
-        "hourly_cost": report.hourly_cost,
-        "attainment": report.attainment,
-        "attributable_revenue": report.attributable_revenue,
-        "coaching_cost": report.total_cost,
-        "roi": report.roi,
-        "plans": [
-            {
-                "plan": p.plan_id,
-                "rep": p.rep_name,
-                "team": p.team,
-                "status": p.status,
-                "started_on": p.started_on.isoformat(),
-                "days": p.days,
-                "hours": p.hours,
-                "objectives": [
-                    {
-                        "skill": o.skill,
-                        "metric": o.metric,
-                        "baseline": o.baseline,
-                        "current": o.current,
-                        "target": o.target,
-                        "met": o.met,
-                        "effect": o.effect.effect,
-                        "interval": None if o.effect.low is None else [o.effect.low, o.effect.high],
-                        "comparison_reps": o.effect.comparison_reps,
-                        "explanation": o.effect.explanation,
-                    }
-                    for o in p.objectives
-                ],
-                "attributable_revenue": p.roi.attributable_revenue,
-                "cost": p.roi.cost,
-                "roi": p.roi.roi,
-            }
-            for p in report.plans
-        ],
-    }
-    return json.dumps(payload, indent=2, default=str)
