@@ -6,8 +6,9 @@ import json
 from datetime import date
 from typing import Any
 
-from bot.coaching.assessment import Assessment, Evidence, SkillFinding, Status, summary
+from bot.coaching.assessment import Assessment, Status, summary
 from bot.coaching.effectiveness import money as dollars
+from bot.coaching.findings import Evidence, SkillFinding
 from bot.coaching.plans import format_value as plan_value
 from bot.services.effectiveness import EffectivenessReport
 
