@@ -15,8 +15,9 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 import pytest
 
-from bot.demo.generate import COLUMNS, DEFAULT_SEED, DEMO_AS_OF, DemoOrg, generate_org, write_csvs
+from bot.demo.generate import DEFAULT_SEED, DEMO_AS_OF, DemoOrg, generate_org, write_csvs
 from bot.demo.patterns import ORDINARY, PLANTED, SEGMENTS, email_for
+from bot.demo.world import COLUMNS
 from bot.vocabulary import (
     ACTIVITY_KINDS,
     DEFAULT_STAGES,

@@ -562,15 +562,16 @@ def _headline_keys(source: Path) -> set[str]:
 
 def test_factory_has_the_keys_of_assessment_to_dict() -> None:
     assessment_py = ROOT / "bot/coaching/assessment.py"
+    findings_py = ROOT / "bot/coaching/findings.py"
     trends_py = ROOT / "bot/analytics/trends.py"
     payload = make_assessment()
     assert set(payload) == _dataclass_fields(assessment_py, "Assessment")
     assert set(payload["headline"]) == _headline_keys(assessment_py)
     assert set(payload["trend"]) == _dataclass_fields(trends_py, "TrendResult")
     for g in payload["gaps"] + payload["strengths"]:
-        assert set(g) == _dataclass_fields(assessment_py, "SkillFinding")
+        assert set(g) == _dataclass_fields(findings_py, "SkillFinding")
         for e in g["evidence"]:
-            assert set(e) == _dataclass_fields(assessment_py, "Evidence")
+            assert set(e) == _dataclass_fields(findings_py, "Evidence")
     kinds = {e["kind"] for g in payload["gaps"] for e in g["evidence"]}
     assert kinds == {"metric", "feedback"}
 
@@ -1643,7 +1644,7 @@ def test_value_in(value: float, unit: str, expected: str) -> None:
 def test_value_in_covers_every_catalog_unit() -> None:
     units = {m.unit for m in catalog.BASE_METRICS}
     units |= {catalog.conversion_metric("a", "b").unit, catalog.loss_reason_metric("x").unit}
-    units.add("rating")  # feedback evidence (bot/coaching/assessment.py)
+    units.add("rating")  # feedback evidence (bot/coaching/findings.py)
     for unit in units:
         shown = value_in(2.5, unit)
         assert shown != number(2.5), f"unit {unit!r} has no format of its own"

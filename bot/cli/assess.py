@@ -12,7 +12,8 @@ from typing import Any
 from bot.cli import common
 from bot.cli.common import EXIT_PROBLEM, Subcommands, iso_date
 from bot.clock import SystemClock
-from bot.coaching.assessment import Assessment, Evidence, SkillFinding, Status, summary
+from bot.coaching.assessment import Assessment, Status, summary
+from bot.coaching.findings import Evidence, SkillFinding
 from bot.config import Settings
 
 SKILL_WIDTH = 60

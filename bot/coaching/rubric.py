@@ -7,236 +7,36 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.coaching.rubric_lexicon import load_lexicon
 from bot.vocabulary import plural
+
+_LEXICON = load_lexicon()
+
+
+def _words(alternatives: tuple[str, ...]) -> str:
+    """One regex group of the lexicon's alternatives, between word boundaries."""
+    return r"\b(" + "|".join(alternatives) + r")\b"
+
 
 _SENTENCE = re.compile(r"[^.!?\n]+[.!?]*")
 _WORD = re.compile(r"[a-z0-9$%']+")
-# Open questions invite the buyer to talk; closed ones get a yes or a no.
-_OPEN_STARTS = (
-    "what",
-    "how",
-    "why",
-    "which",
-    "where",
-    "who",
-    "when",
-    "tell me",
-    "walk me through",
-    "talk me through",
-    "describe",
-    "help me understand",
-    "can you walk",
-    "can you tell me about",
-    "could you walk",
-    "could you tell me about",
-    "can you describe",
-    "could you describe",
-    "can you share",
-    "could you share",
-    "can you help me understand",
-    "what's",
-    "whats",
-    "how's",
-    "can i ask",
-    "may i ask",
-    "could i ask",
-)
 # Clauses: after a comma, colon, dash or "and/or" that opens a second question.
 _CLAUSE = re.compile(
     r"[,;:]\s+|\s+[-–]\s+|,?\s+(?:and|or)\s+(?=(?:what|how|why|who|where|which)\b)", re.I
 )
-_OPEN_REQUESTS = (
-    "walk me through",
-    "talk me through",
-    "tell me about",
-    "help me understand",
-    "describe",
-)
-_LEAD_INS = (
-    "so",
-    "and",
-    "ok",
-    "okay",
-    "out of curiosity",
-    "just curious",
-    "curious",
-    "then",
-    "but",
-)
-_RHETORICAL = (
-    "wouldn't",
-    "don't you",
-    "isn't it",
-    "aren't you",
-    "won't you",
-    "who doesn't",
-    "who wouldn't",
-)
-_ACKNOWLEDGE = (
-    "that's fair",
-    "thats fair",
-    "that is fair",
-    "that is a fair",
-    "that's a fair",
-    "fair point",
-    "fair enough",
-    "fair question",
-    "i hear you",
-    "i understand",
-    "understood",
-    "makes sense",
-    "that makes sense",
-    "good question",
-    "great question",
-    "totally get",
-    "i get that",
-    "i get it",
-    "i appreciate",
-    "appreciate you",
-    "thanks for",
-    "thank you for",
-    "you're right",
-    "youre right",
-    "that's a valid",
-    "valid concern",
-    "reasonable concern",
-    "that's reasonable",
-    "it's reasonable",
-    "i can see why",
-    "i see why",
-    "sounds like",
-    "it sounds like",
-    "that's a real",
-    "totally understand",
-    "completely understand",
-    "no problem",
-    "that's important",
-    "i know budgets",
-    "i know timing",
-)
-_NOT_ACKNOWLEDGING = (
-    "yes, but",
-    "yes but",
-    "but ",
-    "no,",
-    "actually,",
-    "ok so",
-    "ok,",
-    "no problem",
-    "of course",
-    "happy to",
-    "will do",
-    "sure",
-    "thanks for taking",
-    "thanks for including",
-    "thanks for the call",
-    "thank you for taking",
-)
-# Words of agreement, empathy or respect in a short opener ("Samsara's solid", "Fair.").
-_AGREEING = re.compile(
-    r"\b(fair|sense|reasonable|understand|understood|hear (you|u)|get (it|that)|sorry|congrats|"
-    r"congratulations|glad|appreciate|good q|great q|no argument|won't pretend|instinct|"
-    r"totally|completely|valid|solid|strong|good to hear|can work|definitely work|no small|"
-    r"not everyone|that's fine|no rush|exactly|right|true|great place)\b"
-)
-# Outcome words: a number next to one of these is a result for the buyer.
-_VALUE_WORDS = (
-    "save",
-    "saves",
-    "saved",
-    "saving",
-    "savings",
-    "cut",
-    "cuts",
-    "reduce",
-    "reduces",
-    "reduced",
-    "fewer",
-    "faster",
-    "increase",
-    "increased",
-    "grow",
-    "grew",
-    "lift",
-    "improve",
-    "improved",
-    "recover",
-    "recovered",
-    "return",
-    "roi",
-    "payback",
-    "drop",
-    "dropped",
-    "lower",
-    "shorter",
-    "shorten",
-    "avoid",
-    "boost",
-    "errors",
-    "stockouts",
-    "downtime",
-    "churn",
-)
+_AGREEING = re.compile(_words(_LEXICON.agreeing_patterns))
 _FROM_TO = re.compile(r"\bfrom (about |around |roughly )?\$?\d[\d,.]*\s?\w* to \$?\d", re.I)
-_MEETING_WORDS = {
-    "book",
-    "meeting",
-    "call",
-    "schedule",
-    "demo",
-    "session",
-    "chat",
-    "slot",
-    "invite",
-}
-# Effort the buyer puts in is not value they get out.
-_COST_OF_USE = {"administer", "training", "train", "implementation", "onboard", "term", "founded"}
-_PRICE_WORDS = (
-    "discount",
-    "off",
-    "price",
-    "pricing",
-    "cost",
-    "license",
-    "licence",
-    "fee",
-    "fees",
-    "list",
-)
 _NUMBER = re.compile(r"(\$\s?\d[\d,.]*\s?[km]?|\d[\d,.]*\s?(%|x|k\b|m\b)|\b\d[\d,.]*\b)", re.I)
+# Day and month words come from the lexicon; times and dates by number are matched here.
 _DAY = re.compile(
-    r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|tues|wed|thu|thur|thurs|"
-    r"fri|tomorrow|next week|this week|end of (the )?(day|week)|eod|eow|"
-    r"jan(uary)?|feb(ruary)?|mar(ch)?|apr(il)?|may|june?|july?|aug(ust)?|sep(t|tember)?|"
-    r"oct(ober)?|nov(ember)?|dec(ember)?)\b"
-    r"|\b\d{1,2}(:\d{2})?\s?(am|pm)\b|\bat \d{1,2}(:\d{2})?\b|\b\d{1,2}/\d{1,2}\b"
+    _words(_LEXICON.day_patterns)
+    + r"|\b\d{1,2}(:\d{2})?\s?(am|pm)\b|\bat \d{1,2}(:\d{2})?\b|\b\d{1,2}/\d{1,2}\b"
     r"|\bthe \d{1,2}(st|nd|rd|th)\b",
     re.I,
 )
-_STEP = re.compile(
-    r"\b(meet|meeting|call|book|schedule|demo|review|walk (you|them|your)|session|invite|calendar|"
-    r"send|sit down|workshop|pilot|slot|30 minutes|20 minutes|15 minutes|an hour|chat|"
-    r"sync|present|presentation|proposal|reconnect|reach out|touch base|follow up|circle back|"
-    r"connect|catch up|talk|invite|hold|put .* on hold)\b",
-    re.I,
-)
-# Dates that are not a next step: promotions, price rises, project timelines.
-_NOT_A_STEP = re.compile(
-    r"\b(promo|promotion|prices? go up|go live|kick off|migrated|ends)\b", re.I
-)
-_DISCOUNT = re.compile(
-    r"\b(discount(s|ed|ing)?|\d+\s?% off|percent off|off the (list|price|total)|"
-    r"lower (the |our )?price|"
-    r"reduce (the |our )?price|price (match|cut|drop)|match (their|that|the) price|"
-    r"what i can do on (the )?(price|pricing|number)|room to move|get closer to|"
-    r"match the (\w+ )?(months?|price|number|offer)|throw in|at last year'?s (rate|price)|"
-    r"promo(tion)? ends|hold you at|"
-    r"better (on )?(the )?price|do better on|special pricing|free months?|months? free|waive|"
-    r"flexib(le|ility) on (the )?(price|number|cost|pricing)|some flexibility|wiggle room|"
-    r"sharpen (the |my |our )?pencil|bring (the |that )?(price|number|cost) down|knock .* off|"
-    r"meet you (in the middle|halfway))\b",
-    re.I,
-)
+_STEP = re.compile(_words(_LEXICON.step_patterns), re.I)
+_NOT_A_STEP = re.compile(_words(_LEXICON.not_a_step_patterns), re.I)
+_DISCOUNT = re.compile(_words(_LEXICON.discount_patterns), re.I)
 
 
 def sentences(text: str) -> list[str]:
@@ -253,17 +53,19 @@ def open_questions(text: str) -> list[str]:
     found = []
     for sentence in sentences(text):
         lowered = _normalise(sentence)
-        request = any(re.search(rf"(^|[,.;:] ?){re.escape(r)}\b", lowered) for r in _OPEN_REQUESTS)
+        request = any(
+            re.search(rf"(^|[,.;:] ?){re.escape(r)}\b", lowered) for r in _LEXICON.open_requests
+        )
         if not sentence.rstrip().endswith("?") and not request:
             continue
         for clause in _CLAUSE.split(sentence):
             stripped = _normalise(clause).strip(" ,")
-            for lead in _LEAD_INS:
+            for lead in _LEXICON.lead_ins:
                 if stripped.startswith(lead + " ") or stripped.startswith(lead + ","):
                     stripped = stripped[len(lead) :].lstrip(" ,")
-            if any(stripped.startswith(r) for r in _RHETORICAL):
+            if any(stripped.startswith(r) for r in _LEXICON.rhetorical):
                 continue
-            if stripped.startswith(_OPEN_STARTS) and len(stripped.split()) >= 3:
+            if stripped.startswith(_LEXICON.open_starts) and len(stripped.split()) >= 3:
                 found.append(clause.strip(" ,"))
     return found
 
@@ -275,9 +77,9 @@ def acknowledges(text: str) -> bool:
     if not first:
         return False
     opening = _normalise(first[0]).rstrip(".!")
-    if opening.startswith(_NOT_ACKNOWLEDGING) or opening.endswith("?"):
+    if opening.startswith(_LEXICON.not_acknowledging) or opening.endswith("?"):
         return False
-    if any(phrase in " ".join(opening.split()[:12]) for phrase in _ACKNOWLEDGE):
+    if any(phrase in " ".join(opening.split()[:12]) for phrase in _LEXICON.acknowledge):
         return True
     short = len(opening.split()) <= 14
     return short and bool(_AGREEING.search(opening))
@@ -291,18 +93,10 @@ def quantified_value(text: str) -> str | None:
             before = _WORD.findall(sentence[: match.start()].lower())[-5:]
             after = _WORD.findall(sentence[match.end() :].lower())[:5]
             window = set(before + after)
-            if window & set(_PRICE_WORDS) and not window & {
-                "save",
-                "saves",
-                "saving",
-                "savings",
-                "return",
-                "roi",
-                "payback",
-            }:
+            if window & _LEXICON.price_words and not window & _LEXICON.savings_words:
                 continue
-            if window & set(_VALUE_WORDS) or _FROM_TO.search(sentence):
-                if "discount" in words or "off" in after[:1] or window & _COST_OF_USE:
+            if window & _LEXICON.value_words or _FROM_TO.search(sentence):
+                if "discount" in words or "off" in after[:1] or window & _LEXICON.cost_of_use:
                     continue
                 return sentence.strip()
     return None

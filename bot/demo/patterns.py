@@ -1,14 +1,15 @@
 """Who is in the demo org and how each rep sells: the norms, the planted patterns, the notes.
 
-`generate.py` turns these profiles into CRM rows. Everything that makes one rep differ from
-another lives here, so the planted patterns can be read (and tuned) in one place.
+`generate.py` turns these profiles into CRM rows (`outcomes.py` turns a profile into odds and
+outcomes; `content.py` holds the names and notes the rows are made of). Everything that makes
+one rep differ from another lives here, so the planted patterns can be read (and tuned) in one
+place.
 """
 
 from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from functools import cache
 from typing import Any
 
 from bot.vocabulary import SKILLS
@@ -164,90 +165,8 @@ def build_profiles(rng: random.Random) -> list[RepProfile]:
     return profiles
 
 
-# --- how a profile turns into outcomes ------------------------------------------------------
-
-
-def with_odds(p: float, factor: float) -> float:
-    """Scale a probability's odds: stays in (0, 1) however large the factor."""
-    return p * factor / (1 - p + p * factor)
-
-
-@cache
-def _scale_for_win_rate(odds: tuple[float, ...], target: float) -> float:
-    """The common odds factor that makes the whole pipeline convert at `target` (bisection)."""
-    low, high = 0.01, 100.0
-    for _ in range(50):
-        mid = (low * high) ** 0.5
-        win = 1.0
-        for p, o in zip(BASE_CONVERSION, odds, strict=True):
-            win *= with_odds(p, o * mid)
-        low, high = (mid, high) if win < target else (low, mid)
-    return (low * high) ** 0.5
-
-
-def conversion(rep: RepProfile, big: bool, progress: float) -> list[float]:
-    """Stage-by-stage conversion for one deal; progress runs 0..1 over the history."""
-    odds = list(rep.stage_odds)
-    if rep.pattern == "single_threaded":
-        # One champion is enough for a small deal; a big one dies in the buying committee.
-        for i in (2, 3, 4):
-            odds[i] *= 0.3 if big else 1.2
-    if rep.win_trend:
-        first, last = rep.win_trend
-        target = round(first + (last - first) * progress, 3)
-        factor = _scale_for_win_rate(tuple(odds), target)
-        odds = [o * factor for o in odds]
-    return [with_odds(p, o) for p, o in zip(BASE_CONVERSION, odds, strict=True)]
-
-
-class Luck:
-    """Uniform draws in shuffled blocks of ten, one per decile. A rep's results then track
-    their profile closely: ordinary reps do not look like outliers by chance, and planted
-    patterns stay clear in a 90-day window."""
-
-    def __init__(self, rng: random.Random) -> None:
-        self._rng = rng
-        self._block: list[float] = []
-
-    def draw(self) -> float:
-        if not self._block:
-            self._block = [(decile + self._rng.random()) / 10 for decile in range(10)]
-            self._rng.shuffle(self._block)
-        return self._block.pop()
-
-
-def walk(probs: list[float], last: int, u: float) -> tuple[int, bool]:
-    """Where a deal ends (furthest stage, won?) from one uniform draw: u below the chance of
-    passing every stage up to `last` wins; above it, u picks the stage the deal died in."""
-    passed_all = 1.0
-    for p in probs[: last + 1]:
-        passed_all *= p
-    if u < passed_all:
-        return last, True
-    cumulative, reach = passed_all, 1.0
-    for stage in range(last + 1):
-        cumulative += reach * (1 - probs[stage])
-        if u < cumulative:
-            return stage, False
-        reach *= probs[stage]
-    return last, False  # only reached through rounding
-
-
-# --- what the CRM rows are made of ------------------------------------------------------------
-
+# What the planted patterns do to a rep's CRM rows.
 # fmt: off
-# Why deals die, by the stage they died in (weights).
-LOSS_MIX: dict[str, dict[str, float]] = {
-    "prospecting": {"no_budget": 35, "timing": 30, "no_decision": 25, "product_fit": 10},
-    "discovery": {"no_decision": 30, "product_fit": 25, "timing": 20, "no_budget": 20,
-                  "competitor": 5},
-    "qualification": {"no_budget": 25, "timing": 20, "no_decision": 20, "competitor": 15,
-                      "product_fit": 15, "lost_champion": 5},
-    "proposal": {"competitor": 30, "price": 25, "no_decision": 20, "timing": 10,
-                 "lost_champion": 10, "product_fit": 5},
-    "negotiation": {"price": 35, "competitor": 30, "timing": 15, "no_decision": 10,
-                    "lost_champion": 10},
-}
 # A weak rep loses for the reason their weakness causes: this often, in these stages.
 WEAKNESS_LOSS: dict[str, tuple[float, tuple[str, ...], dict[str, float]]] = {
     "discovery_weak": (0.7, ("discovery", "qualification", "proposal"),
@@ -256,148 +175,10 @@ WEAKNESS_LOSS: dict[str, tuple[float, tuple[str, ...], dict[str, float]]] = {
     "single_threaded": (0.75, ("discovery", "qualification", "proposal", "negotiation"),
                         {"lost_champion": 55, "no_decision": 45}),
 }
-COMPETITORS: dict[str, float] = {
-    "Apex Revenue": 35, "Clearpath CRM": 30, "Lumen Sales Cloud": 20, "Stackline": 15,
-}
-PRODUCTS: dict[str, dict[str, float]] = {
-    "enterprise": {"Revenue Insights": 40, "Forecast Pro": 35, "Data Connect": 25},
-    "mid_market": {"Pipeline Cloud": 40, "Forecast Pro": 35, "Revenue Insights": 25},
-    "smb": {"Pipeline Cloud": 70, "Forecast Pro": 30},
-}
-ACCOUNT_STEMS: tuple[str, ...] = (
-    "Blue Ridge", "Cedar Point", "Harborview", "Summit", "Ironwood", "Maple Grove", "Granite",
-    "Silverline", "Redwood", "Beacon", "Northgate", "Lakeshore", "Pinnacle", "Riverbend",
-    "Stonebridge", "Evergreen", "Oakmont", "Clearwater", "Copperfield", "Falcon", "Meridian",
-    "Sterling", "Westfield", "Highland", "Bayside", "Crestview", "Juniper", "Keystone",
-    "Larkspur", "Monarch", "Northstar", "Old Mill", "Prairie", "Quarry Hill", "Sable",
-    "Tidewater", "Union Square", "Vista", "Willow Creek", "Yellowstone", "Aurora", "Birchwood",
-    "Cobalt", "Driftwood", "Elmhurst", "Foxhall", "Goldcrest", "Hawthorne", "Ivy Hill",
-    "Jasper", "Kingsbridge", "Lighthouse", "Magnolia", "Navarro", "Orchard", "Pacific Crest",
-    "Red Rock", "Sandstone", "Trident", "Upland",
-)
-INDUSTRY_SUFFIXES: dict[str, tuple[str, ...]] = {
-    "healthcare": ("Health", "Medical Group", "Clinics", "Care Partners"),
-    "financial_services": ("Capital", "Bancorp", "Insurance", "Credit Union"),
-    "manufacturing": ("Industries", "Manufacturing", "Components", "Fabrication"),
-    "retail": ("Outfitters", "Markets", "Home & Garden", "Apparel"),
-    "software": ("Software", "Labs", "Systems", "Cloud"),
-    "education": ("Academy", "College", "Learning", "School District"),
-    "logistics": ("Logistics", "Freight", "Shipping", "Transport"),
-}
-
-CUSTOMER_CONTACTS: tuple[str, ...] = (
-    "Dana Ruiz, CFO", "Mark Feldman, VP Operations", "Keisha Grant, Head of RevOps",
-    "Tom Albrecht, IT Director", "Laura Castillo, COO", "Raj Mehta, Director of Sales",
-    "Ingrid Larsen, Procurement Lead", "Victor Osei, CTO",
-)
-
-# Manager notes by skill and band (low = 1-2, mid = 3, high = 4-5).
-MANAGER_NOTES: dict[str, dict[str, tuple[str, ...]]] = {
-    "discovery": {
-        "low": (
-            "Jumped to the demo before understanding the pain.",
-            "Asked two surface questions, then pitched; we never learned who owns the problem.",
-            "No discovery notes on three new deals; the proposal guessed at the use case.",
-        ),
-        "mid": ("Solid discovery call; dig one level deeper on impact and cost of inaction.",),
-        "high": (
-            "Excellent discovery: quantified the pain before showing anything.",
-            "Great questions on the first call; the buyer did most of the talking.",
-        ),
-    },
-    "qualification": {
-        "low": ("Kept chasing a deal with no budget and no timeline; qualify out sooner.",),
-        "mid": ("Qualification is fine; confirm the decision process in writing.",),
-        "high": ("Tight qualification: budget, authority and timeline clear by week two.",),
-    },
-    "value_articulation": {
-        "low": ("Led with features; the buyer could not repeat why it matters to them.",),
-        "mid": ("Good value story; tie it to the customer's own numbers next time.",),
-        "high": ("Built the business case with the CFO's numbers. Textbook.",),
-    },
-    "negotiation": {
-        "low": (
-            "Offered 25% before the buyer asked for anything.",
-            "Conceded on price without getting anything back; lost it to Apex anyway.",
-            "Discounting to close is becoming a habit; trade, don't give.",
-        ),
-        "mid": ("Held price reasonably well; prepare your walk-away point before the call.",),
-        "high": ("Traded a longer term for a small discount. Great negotiation.",),
-    },
-    "stakeholder_engagement": {
-        "low": (
-            "Single-threaded again: everything runs through one champion.",
-            "Champion left and the deal went dark; we had no other contact.",
-            "Never met the economic buyer on the biggest deal in the pipeline.",
-        ),
-        "mid": ("Good champion; get in front of finance before the proposal.",),
-        "high": ("Multi-threaded across IT, finance and ops. Excellent.",),
-    },
-    "objection_handling": {
-        "low": ("Got defensive on the security question; acknowledge, then answer.",),
-        "mid": ("Handled the pricing objection fine; have the ROI sheet ready.",),
-        "high": ("Turned the 'we already have a tool' objection into a pilot. Nice.",),
-    },
-    "process_adherence": {
-        "low": ("Next steps missing on half the open deals; CRM hygiene is slipping.",),
-        "mid": ("CRM mostly up to date; close dates need a weekly pass.",),
-        "high": ("Pipeline is clean and forecast calls are spot on.",),
-    },
-    "prospecting": {
-        "low": ("Pipeline for next quarter is thin; block time for outbound.",),
-        "mid": ("Steady outbound; try a more specific first line.",),
-        "high": ("Best outbound numbers on the team this month.",),
-    },
-}
-
-# What a buyer says in a win/loss interview, by skill and band.
-CUSTOMER_NOTES: dict[str, dict[str, tuple[str, ...]]] = {
-    "discovery": {
-        "low": (
-            "They showed us the product before they understood our process.",
-            "The demo was generic; nobody asked how our team actually works.",
-        ),
-        "mid": ("Asked good questions, though the proposal missed one of our workflows.",),
-        "high": ("Understood our business better than the other vendors.",),
-    },
-    "negotiation": {
-        "low": (
-            "We were offered a bigger discount each time we hesitated.",
-            "Price moved a lot; we were never sure what the real number was.",
-        ),
-        "mid": ("Fair commercial terms, a bit slow to get approvals.",),
-        "high": ("Straightforward, fair negotiation; no games.",),
-    },
-    "stakeholder_engagement": {
-        "low": (
-            "Only our project lead was ever involved; finance had no idea what we were buying.",
-            "When our sponsor moved roles, the conversation just stopped.",
-        ),
-        "mid": ("Kept the core team informed; could have met our CFO earlier.",),
-        "high": ("Made it easy to get our CFO and IT comfortable with the investment.",),
-    },
-    "value_articulation": {
-        "low": ("Lots of features, but the business case was ours to build.",),
-        "mid": ("Clear pitch; the ROI numbers were a little generic.",),
-        "high": ("The business case used our numbers; it sold itself internally.",),
-    },
-}
-
 # What the pattern reps are weak at: drives which skill their feedback talks about.
 WEAK_SKILL: dict[str, str] = {
     "discovery_weak": "discovery",
     "negotiation_weak": "negotiation",
     "single_threaded": "stakeholder_engagement",
-}
-PEER_SKILLS: tuple[str, ...] = (
-    "objection_handling", "prospecting", "process_adherence", "value_articulation",
-)
-PEER_NOTES: dict[str, tuple[str, ...]] = {
-    "low": ("Could share account notes more before handing over territory.",),
-    "mid": ("Helpful in deal reviews; happy to pair on calls.",),
-    "high": (
-        "Generous with their talk tracks; my first-call conversion went up.",
-        "Ran a great objection-handling session for the team.",
-    ),
 }
 # fmt: on
