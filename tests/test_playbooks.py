@@ -21,10 +21,10 @@ from bot.coaching.playbooks import (
     Behaviour,
     Playbook,
     build_playbook,
-    escape_markdown,
-    render_markdown,
     top_performers,
 )
+from bot.render.renderer import escape_markdown
+from bot.services.playbooks import playbook_markdown
 from bot.vocabulary import DEFAULT_STAGES, SKILLS
 
 CONTENT = yaml.safe_load(
@@ -238,7 +238,7 @@ def test_stakeholder_engagement_behaviours_are_the_pooled_numbers() -> None:
     assert playbook.selected_by == SELECTED_BY_STRENGTH
     assert playbook.as_of == TODAY and playbook.window_days == 180
 
-    markdown = render_markdown(playbook)
+    markdown = playbook_markdown(playbook)
     assert markdown.startswith("# Playbook: Stakeholder engagement\n")
     assert "| Behaviour | Top performers | Everyone else | What it means |" in markdown
     assert (
@@ -281,7 +281,7 @@ def test_too_few_deals_in_a_group_leaves_the_behaviour_out() -> None:
     )
 
     assert playbook.behaviours == ()
-    markdown = render_markdown(playbook)
+    markdown = playbook_markdown(playbook)
     assert "Not enough data in the last 180 days" in markdown
     assert_clean(markdown)
 
@@ -334,7 +334,7 @@ def test_value_articulation_compares_won_size_conversion_and_price_losses() -> N
     assert (conversion.top, conversion.others) == (0.8, 0.7)  # 8/10 against 7/10
     price = found["Closed deals lost to price"]
     assert (price.top, price.others) == (0.2, 0.5)
-    markdown = render_markdown(playbook)
+    markdown = playbook_markdown(playbook)
     assert "**$40k** (6 won deals) | $20k (5 won deals)" in markdown
     assert "your product" not in markdown and "what Suite changes" in markdown  # one product
     assert_clean(markdown)
@@ -354,7 +354,7 @@ def test_negotiation_compares_close_rate_discount_and_late_losses() -> None:
     late = found["Closed deals lost to price or a competitor"]
     assert (late.top, late.others) == (0.4, 0.5)
     assert "Days in negotiation before the win (median)" not in found  # no stage history
-    markdown = render_markdown(playbook)
+    markdown = playbook_markdown(playbook)
     assert "**5.0 pts** (6 won deals) | 15.0 pts (5 won deals)" in markdown
     assert_clean(markdown)
 
@@ -377,7 +377,7 @@ def test_objection_handling_win_rate_when_a_competitor_is_named() -> None:
     lost = found["Closed deals lost to a competitor"]
     assert (lost.top, lost.others) == (0.2, 0.0)
     assert lost.note.startswith("More of their deals are lost to a competitor")
-    assert_clean(render_markdown(playbook))
+    assert_clean(playbook_markdown(playbook))
 
 
 # --- discovery, qualification and process: stage history and activities ----------------------
@@ -436,7 +436,7 @@ def test_discovery_counts_meetings_before_the_proposal_from_stage_history() -> N
     assert (demoed.top_n, demoed.others_n) == (8, 7)
     lost = found["Closed deals lost to no decision or poor fit"]
     assert (lost.top, lost.others) == (round(4 / 11, 3), 0.7)
-    assert_clean(render_markdown(playbook))
+    assert_clean(playbook_markdown(playbook))
 
 
 def test_qualification_and_process_use_days_from_stage_history() -> None:
@@ -465,7 +465,7 @@ def test_qualification_and_process_use_days_from_stage_history() -> None:
     weeks = 180 / 7
     assert per_week.basis == "reps" and (per_week.top_n, per_week.others_n) == (2, 2)
     assert per_week.top == round(len(top_activities(data)) / (2 * weeks), 1)
-    assert_clean(render_markdown(process))
+    assert_clean(playbook_markdown(process))
 
 
 def top_activities(data: CrmData) -> pd.DataFrame:
@@ -483,7 +483,7 @@ def test_every_skill_renders_without_stage_history_or_activities() -> None:
             labels = " ".join(b.label for b in playbook.behaviours)
             assert "Meetings" not in labels and "Days in" not in labels
             assert "per week" not in labels or skill == "prospecting"
-            markdown = render_markdown(playbook)
+            markdown = playbook_markdown(playbook)
             assert markdown.startswith(f"# Playbook: {skill.replace('_', ' ').capitalize()}")
             assert_clean(markdown)
 
@@ -510,7 +510,7 @@ def test_prospecting_per_week_figures_pool_the_group_reps() -> None:
     # old deal 300 and the manager's deal 302 do not count; the open one, 301, does).
     assert (created.top, created.others) == (round(10 / weeks, 1), round(11 / weeks, 1))
     assert created.unit == "per_week" and created.top_n == 2
-    assert_clean(render_markdown(playbook))
+    assert_clean(playbook_markdown(playbook))
 
 
 # --- who the top performers are --------------------------------------------------------------
@@ -549,7 +549,7 @@ def test_playbook_says_when_the_top_group_came_from_win_rates() -> None:
 
     assert playbook.selected_by == SELECTED_BY_WIN_RATE
     assert (playbook.top_reps, playbook.other_reps) == (1, 3)
-    markdown = render_markdown(playbook)
+    markdown = playbook_markdown(playbook)
     assert "the 1 rep with the highest win rates (fewer than two reps" in markdown
     assert "3 other active reps" in markdown
     assert_clean(markdown)
@@ -559,7 +559,7 @@ def test_no_assessments_renders_an_explanation() -> None:
     playbook = build_playbook("discovery", crm(stakeholder_deals()), [], TODAY, CONTENT)
 
     assert playbook.behaviours == () and playbook.top_reps == 0
-    markdown = render_markdown(playbook)
+    markdown = playbook_markdown(playbook)
     assert "No top performers to learn from yet" in markdown
     assert_clean(markdown)
 
@@ -606,13 +606,15 @@ def test_exemplar_calls_are_the_top_reps_recorded_wins_newest_first() -> None:
         recorded_wins=wins,
     )
 
-    assert [c["url"] for c in playbook.exemplar_calls] == [
+    assert [c.url for c in playbook.exemplar_calls] == [
         f"https://rec.example/{i}" for i in range(1, 6)
     ]
     first = playbook.exemplar_calls[0]
-    assert first["title"] == "Account 1 — Suite, financial services, $42k, won Jun 27, 2026"
-    markdown = render_markdown(playbook)
-    assert f"- [{escape_markdown(first['title'])}](https://rec.example/1)" in markdown
+    assert (first.account, first.details) == ("Account 1", ("Suite", "financial_services"))
+    assert (first.amount, first.won_on) == (42_000, TODAY - timedelta(days=3))
+    markdown = playbook_markdown(playbook)
+    title = "Account 1 — Suite, financial services, $42k, won Jun 27, 2026"
+    assert f"- [{escape_markdown(title)}](https://rec.example/1)" in markdown
     assert "Others Inc" not in markdown and "javascript" not in markdown
     assert_clean(markdown)
 
@@ -630,7 +632,7 @@ def test_markdown_escapes_crm_text_and_links() -> None:
         recorded_wins=wins,
     )
 
-    markdown = render_markdown(playbook)
+    markdown = playbook_markdown(playbook)
     assert "Pipe \\| \\[Bracket\\] \\<b\\>Co\\</b\\>" in markdown
     assert "(https://rec.example/a%20call%20%281%29)" in markdown
 
@@ -712,7 +714,7 @@ def test_every_skill_renders_on_a_generated_org(generated) -> None:
             "discovery",
             "prospecting",
         )
-        markdown = render_markdown(playbook)
+        markdown = playbook_markdown(playbook)
         assert markdown.count("\n| ") == len(playbook.behaviours) + 2  # header, rule, rows
         assert_clean(markdown, names)
 

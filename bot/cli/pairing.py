@@ -79,8 +79,7 @@ def run_pair(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def run_playbook(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.coaching.playbooks import render_markdown
-    from bot.services.playbooks import PlaybookError, playbook_for
+    from bot.services.playbooks import PlaybookError, playbook_for, playbook_markdown
 
     try:
         playbook = playbook_for(
@@ -93,7 +92,7 @@ def run_playbook(args: argparse.Namespace, settings: Settings) -> int:
     except PlaybookError as problem:
         print(problem, file=sys.stderr)
         return EXIT_PROBLEM
-    text = render_markdown(playbook)
+    text = playbook_markdown(playbook)
     if args.out:
         args.out.write_text(text, encoding="utf-8")
         print(f"wrote {args.out}")

@@ -1,18 +1,24 @@
-"""The one renderer for everything users see: Jinja2 templates in templates/ become Block Kit.
+"""The one renderer for everything users see: Jinja2 templates in templates/ become Block Kit,
+or Markdown documents.
 
 A template renders to JSON text that is parsed here, so a template that produces invalid
 JSON fails loudly. Every interpolated value goes through `mrkdwn` (escapes &, <, > so CRM
 text like "<!channel>" pings nobody) and `tojson`; Slack's limits are enforced after
 parsing, in one place (bot/render/limits.py), and every payload is checked against Slack's
 Block Kit rules (bot/render/blockkit.py) before anyone can send it.
+
+Markdown documents (templates/documents/) have their own environment: no mrkdwn escaping,
+`md` and `mdurl` instead, so CRM text cannot start formatting, a link or a table cell.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from functools import cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
@@ -96,3 +102,53 @@ def _check(check: Any, payload: dict[str, Any], template: str) -> None:
         check(payload, template)
     except BlockKitError as error:
         raise TemplateError(str(error)) from error
+
+
+# --- Markdown documents ----------------------------------------------------------------------
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
+
+
+def escape_markdown(value: Any) -> str:
+    """Text safe inside a Markdown paragraph, table cell or link text: one line, with the
+    characters that would start formatting, links, HTML or a new cell escaped."""
+    text = "" if value is None else " ".join(str(value).split())
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
+
+def markdown_url(value: Any) -> str:
+    """A link destination with the characters that would end it percent-encoded."""
+    return quote(str(value), safe=":/?#[]@!$&'*+,;=%~")
+
+
+def counted(n: Any, basis: str) -> str:
+    """'1 rep', '120 closed deals'."""
+    count = int(n)
+    if count == 1 and basis.endswith("s"):
+        basis = basis[:-1]
+    return f"{count:,} {basis}"
+
+
+@cache
+def markdown_environment(folder: Path = TEMPLATES) -> Environment:
+    """Plain Jinja2 over templates/ for Markdown documents (not Slack: no mrkdwn escaping)."""
+    env = Environment(
+        loader=FileSystemLoader(str(folder)),
+        undefined=StrictUndefined,
+        autoescape=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(formats.FILTERS)
+    env.filters["md"] = escape_markdown
+    env.filters["mdurl"] = markdown_url
+    env.filters["counted"] = counted
+    return env
+
+
+def markdown(template: str, **context: Any) -> str:
+    """A Markdown document: runs of blank lines left by the template's branches become one,
+    and the document ends with exactly one newline."""
+    text = markdown_environment().get_template(template).render(**context)
+    return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"

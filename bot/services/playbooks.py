@@ -1,4 +1,5 @@
-"""Playbooks from the workspace's data: what its top performers do differently in a skill."""
+"""Playbooks from the workspace's data: what its top performers do differently in a skill,
+and the playbook as a Markdown document."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import pandas as pd
 from sqlalchemy import select
 
 from bot.coaching.playbooks import Playbook, build_playbook
+from bot.render.renderer import markdown
 from bot.services.frames import load_crm_data
 from bot.services.roleplays import content
 from bot.store.engine import Database
@@ -15,6 +17,7 @@ from bot.store.models import AssessmentSnapshot, Deal
 from bot.store.workspaces import find_workspace_id
 
 WINDOW_DAYS = 180
+MARKDOWN_TEMPLATE = "documents/playbook.md.j2"
 
 
 class PlaybookError(ValueError):
@@ -64,3 +67,8 @@ def playbook_for(
         return build_playbook(skill, data, payloads, today, content(), wins, WINDOW_DAYS, stages)
     except ValueError as problem:
         raise PlaybookError(str(problem)) from None
+
+
+def playbook_markdown(playbook: Playbook) -> str:
+    """The playbook as the Markdown `coachbot playbook SKILL` writes."""
+    return markdown(MARKDOWN_TEMPLATE, playbook=playbook)
