@@ -5,7 +5,7 @@ differ from their peers only by luck, on the data shapes real CRM exports have?
                                           [--shapes export contacts ...] [--presets ...]
                                           [--json] [--check]
 
-Each org (bench/calibration_data.py) is written as files, imported through coachbot's real
+Each org (bench/_calibration_orgs.py) is written as files, imported through coachbot's real
 import path with the Salesforce or HubSpot preset into a fresh SQLite database, and assessed
 with the default settings. `--set tune` uses seeds 0..N-1 (tune on these), `--set report`
 seeds 10000..10000+N-1 (report on these; never looked at while tuning).
@@ -19,7 +19,6 @@ a gap and 1 in 12 with a strength, no verdict without data.
 
 from __future__ import annotations
 
-import argparse
 import json
 import shutil
 import sys
@@ -32,23 +31,19 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+from _calibration_orgs import EFFECTS, PRESETS, SHAPES, generate_org
+from _harness import make_parser
 from scipy import stats
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent))  # run from anywhere without installing coachbot
-sys.path.insert(0, str(HERE))
-
-from calibration_data import EFFECTS, PRESETS, SHAPES, generate_org  # noqa: E402
-
-from bot.clock import FixedClock  # noqa: E402
-from bot.coaching.assessment import Assessment, AssessmentConfig  # noqa: E402
-from bot.config import Settings  # noqa: E402
-from bot.ingest.importer import ImportRequest  # noqa: E402
-from bot.ingest.problems import ImportRejected  # noqa: E402
-from bot.services.assessments import run_assessments  # noqa: E402
-from bot.services.imports import import_files  # noqa: E402
-from bot.store.engine import Database, make_engine  # noqa: E402
-from bot.store.migrate import upgrade  # noqa: E402
+from bot.clock import FixedClock
+from bot.coaching.assessment import Assessment, AssessmentConfig
+from bot.config import Settings
+from bot.ingest.importer import ImportRequest
+from bot.ingest.problems import ImportRejected
+from bot.services.assessments import run_assessments
+from bot.services.imports import import_files
+from bot.store.engine import Database, make_engine
+from bot.store.migrate import upgrade
 
 TODAY = date(2026, 11, 30)
 TEAM = "T0CALIB"
@@ -78,7 +73,7 @@ class Job:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = make_parser(__doc__, first_paragraph=True)
     parser.add_argument("--seeds", type=int, default=20)
     parser.add_argument("--set", choices=sorted(SET_OFFSET), default="report")
     parser.add_argument("--shapes", nargs="+", choices=SHAPES, default=list(SHAPES))

@@ -8,7 +8,8 @@ enforces rate limits the way Slack does, answering 429 with Retry-After.
 
 Quick: --reps 1000 --rate 200.
 
-What is modelled (RateLimitedStub, on 127.0.0.1:0, a subclass of tests/slack/stub.py):
+What is modelled (bench/_slack_stub.py's RateLimitedStub, on 127.0.0.1:0, a subclass of
+tests/slack/stub.py):
 - chat.postMessage: a workspace-wide token bucket of --rate requests per second holding at
   most --burst tokens (default: one second's worth), plus Slack's "about one message per
   second per channel" (a second post to the same DM within 1 s is refused);
@@ -20,7 +21,7 @@ Every accepted post is stored per DM channel, so duplicates (a rep's DM holding 
 nudge) and losses (a due rep whose DM holds none) are counted from what the stub accepted.
 
 Steps:
-1. The org: bench/assess.py's generator (people with Slack ids and timezones New York,
+1. The org: the benchmarks' generator, bench/_orgs.py (people with Slack ids and timezones New York,
    London, Singapore; deals, activities, feedback so nudges have content) into
    bench/data/fanout-REPS.db, reused while its parameters match. The nightly assessment
    (run_assessments for the send date) is run once if its snapshots are missing: that is
@@ -40,119 +41,44 @@ Goals (from the issue): send time within 1.2x of the floor, 0 duplicates, 0 loss
 from __future__ import annotations
 
 import argparse
-import importlib
 import math
-import sys
 import time
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
+from _harness import DATA, make_parser
+from _orgs import AS_OF, TEAM_ID, Sizes, prepare
+from _slack_stub import RateLimitedStub
 from sqlalchemy import delete, func, select
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
-DATA = HERE / "data"
-sys.path[:0] = [str(HERE), str(ROOT)]  # bench/assess.py, coachbot and tests/ from anywhere
-
-org = importlib.import_module("assess")  # bench/assess.py: the org generator
-
-from bot.config import Settings  # noqa: E402
-from bot.services.assessments import run_assessments  # noqa: E402
-from bot.slack.client import make_sending_client  # noqa: E402
-from bot.store.engine import Database  # noqa: E402
-from bot.store.models import AssessmentSnapshot, Delivery, Person, Workspace  # noqa: E402
-from jobs import nudges  # noqa: E402
-from jobs.context import JobContext  # noqa: E402
-from tests.slack.stub import SlackStub, _Answer  # noqa: E402
+from bot.config import Settings
+from bot.services.assessments import run_assessments
+from bot.slack.client import make_sending_client
+from bot.store.engine import Database
+from bot.store.models import AssessmentSnapshot, Delivery, Person, Workspace
+from jobs import nudges
+from jobs.context import JobContext
 
 NOW = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)  # Monday: NY 10:00, London 15:00, SG 23:00
 GOAL_RATIO = 1.2
-LIMITED = ("chat.postMessage", "conversations.open")
-PER_CHANNEL_SECONDS = 1.0
-
-
-class TokenBucket:
-    """`rate` tokens a second, at most `burst` banked. Not thread-safe: callers lock."""
-
-    def __init__(self, rate: float, burst: float, clock: Callable[[], float]) -> None:
-        self.rate, self.burst, self.clock = rate, burst, clock
-        self.tokens, self.last = burst, clock()
-
-    def _refill(self) -> None:
-        now = self.clock()
-        self.tokens = min(self.burst, self.tokens + (now - self.last) * self.rate)
-        self.last = now
-
-    def take(self) -> float:
-        """0.0 when a token was taken, else the seconds until one is due."""
-        self._refill()
-        if self.tokens >= 1.0:
-            self.tokens -= 1.0
-            return 0.0
-        return (1.0 - self.tokens) / self.rate
-
-
-class RateLimitedStub(SlackStub):
-    """SlackStub answering 429 + Retry-After when a limited method is over its rate."""
-
-    def __init__(self, rate: float, burst: float, open_rate: float, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        clock = time.monotonic
-        self.buckets = {
-            "chat.postMessage": TokenBucket(rate, burst, clock),
-            "conversations.open": TokenBucket(open_rate, max(1.0, open_rate), clock),
-        }
-        self.last_post: dict[str, float] = {}
-        self.refused: Counter[str] = Counter()
-        self.accepted: Counter[str] = Counter()
-
-    def _answer(self, method: str, headers: dict[str, str], body: dict, raw: bytes) -> _Answer:
-        # Runs under the stub's lock: the buckets and counters need no lock of their own.
-        if method in LIMITED:
-            wait = self.buckets[method].take()
-            channel = str(body.get("channel", ""))
-            if not wait and method == "chat.postMessage" and channel:
-                since = time.monotonic() - self.last_post.get(channel, -math.inf)
-                if since < PER_CHANNEL_SECONDS:
-                    wait = PER_CHANNEL_SECONDS - since
-                    self.buckets[method].tokens += 1.0  # the token was not spent
-            if wait:
-                self.refused[method] += 1
-                return _Answer(
-                    429,
-                    {"ok": False, "error": "ratelimited"},
-                    headers={"Retry-After": str(max(1, math.ceil(wait)))},
-                )
-        answer = super()._answer(method, headers, body, raw)
-        payload = answer.payload or {}
-        if method == "chat.postMessage" and answer.status == 200 and payload.get("ok"):
-            self.last_post[str(payload.get("channel"))] = time.monotonic()
-            self.accepted[method] += 1
-        return answer
-
-    def posts_per_user(self, users: list[str]) -> dict[str, int]:
-        with self._lock:
-            return {u: len(self._messages.get(self.dm_channel(u), [])) for u in users}
 
 
 # --- the org --------------------------------------------------------------------------------
 
 
 def prepare_org(url: str, reps: int, regenerate: bool) -> tuple[float | None, str]:
-    sizes = org.Sizes(
+    sizes = Sizes(
         reps=reps,
         deals=reps * 100,
         activities=reps * 100,
         feedback=reps // 2,
         seed=7,
-        as_of=org.AS_OF.isoformat(),
+        as_of=AS_OF.isoformat(),
     )
-    took, _counts = org.prepare(url, sizes, regenerate)
-    return took, org.TEAM_ID
+    took, _counts = prepare(url, sizes, regenerate)
+    return took, TEAM_ID
 
 
 def nightly_assessment(db: Database, team_id: str, settings: Settings) -> float | None:
@@ -305,7 +231,7 @@ def make_stub(args: argparse.Namespace) -> RateLimitedStub:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = make_parser(__doc__, first_paragraph=True)
     parser.add_argument("--reps", type=int, default=10_000)
     parser.add_argument("--rate", type=float, default=50.0, help="chat.postMessage per second")
     parser.add_argument("--burst", type=float, help="bucket size (default: one second's worth)")

@@ -19,8 +19,8 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-DATA = HERE / "data"
+from _harness import DATA
+
 STAGES = ["prospecting", "discovery", "qualification", "proposal", "negotiation"]
 
 

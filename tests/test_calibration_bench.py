@@ -68,7 +68,7 @@ def test_both_presets_read_the_same_org_alike(report) -> None:
 
 def test_the_generator_is_deterministic_and_plants_every_pattern() -> None:
     bench()  # puts bench/ on the path
-    import calibration_data as data
+    import _calibration_orgs as data
 
     today = date(2026, 11, 30)
     one = data.generate_org(7, "feedback", "salesforce", today)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 import numpy as np
+from _crm_exports import STAGES, Deal, history, hubspot, rep_name, salesforce
 
 # Planted patterns and their effect sizes (relative to the rep's team).
 LOW_WIN_RATE = 0.5  # win probability x0.5; teams win 55-70% of deals worked with 3+ contacts
@@ -45,7 +46,6 @@ EFFECTS: dict[str, str] = {
 
 SHAPES: tuple[str, ...] = ("export", "contacts", "history", "activities", "feedback")
 PRESETS: tuple[str, ...] = ("salesforce", "hubspot")
-STAGES: tuple[str, ...] = ("prospecting", "discovery", "qualification", "proposal", "negotiation")
 LOSS_MIX: dict[str, float] = {
     "price": 0.15,
     "competitor": 0.2,
@@ -60,41 +60,6 @@ REPS_PER_TEAM = 8
 HISTORY_DAYS = 270  # deals created over the last nine months; the assessment window is 90
 DEALS_PER_REP = 200  # about 65 closed in the window
 
-SF_STAGES = {
-    "prospecting": "Prospecting",
-    "discovery": "Needs Analysis",
-    "qualification": "Value Proposition",
-    "proposal": "Proposal/Price Quote",
-    "negotiation": "Negotiation/Review",
-    "won": "Closed Won",
-    "lost": "Closed Lost",
-}
-HS_STAGES = {
-    "discovery": "Appointment scheduled",
-    "qualification": "Qualified to buy",
-    "proposal": "Presentation scheduled",
-    "negotiation": "Contract sent",
-    "won": "Closed won",
-    "lost": "Closed lost",
-}
-SF_REASONS = {
-    "price": "Price",
-    "competitor": "Lost to Competitor",
-    "no_decision": "No Decision",
-    "timing": "Timing",
-    "no_budget": "No Budget",
-    "lost_champion": "Lost Champion",
-    "product_fit": "Product Fit",
-}
-HS_REASONS = {
-    "price": "Too expensive",
-    "competitor": "Went with competitor",
-    "no_decision": "Went dark",
-    "timing": "Bad timing",
-    "no_budget": "Budget cut",
-    "lost_champion": "Champion left",
-    "product_fit": "Missing features",
-}
 FEEDBACK_SKILLS = {
     "low_win_rate": "discovery",
     "single_threaded": "stakeholder_engagement",
@@ -112,20 +77,6 @@ class Org:
     native_files: list[str]  # stage history, activities, feedback (native format)
     planted: dict[str, str]  # email -> pattern
     noise: list[str] = field(default_factory=list)  # emails of noise-only reps
-
-
-@dataclass
-class _Deal:
-    key: str
-    owner: int
-    amount: float
-    created: date
-    closed: date | None
-    outcome: str
-    stage: str  # furthest stage reached (for closed deals) or current stage (open)
-    reason: str | None
-    contacts: int
-    discount: float | None
 
 
 def generate_org(seed: int, shape: str, preset: str, today: date) -> Org:
@@ -148,13 +99,13 @@ def generate_org(seed: int, shape: str, preset: str, today: date) -> Org:
             f"manager{team}@calib.example,Manager {team},manager,,Team {team},NA,,"
             "America/New_York,2019-01-07,true"
         )
-    deals: list[_Deal] = []
+    deals: list[Deal] = []
     for rep in range(reps):
         team = rep // REPS_PER_TEAM
         pattern = pattern_of.get(rep)
         hired = today - timedelta(days=NEW_HIRE_DAYS) if pattern == "new_hire" else date(2021, 1, 4)
         people.append(
-            f"{_email(rep)},{_name(rep)},rep,manager{team}@calib.example,Team {team},NA,,"
+            f"{_email(rep)},{rep_name(rep)},rep,manager{team}@calib.example,Team {team},NA,,"
             f"America/New_York,{hired.isoformat()},true"
         )
         deals += _deals(rng, rep, teams[team], pattern, hired, today)
@@ -163,10 +114,10 @@ def generate_org(seed: int, shape: str, preset: str, today: date) -> Org:
     files = {"people.csv": "\n".join(people) + "\n"}
     extra = SHAPES.index(shape) >= SHAPES.index("contacts")
     if preset == "salesforce":
-        files["opportunities.csv"] = _salesforce(deals, extra)
+        files["opportunities.csv"] = salesforce(deals, extra)
         deal_file = "opportunities.csv"
     else:
-        files["hubspot-deals.csv"] = _hubspot(deals, extra)
+        files["hubspot-deals.csv"] = hubspot(deals, extra)
         deal_file = "hubspot-deals.csv"
     mapping = None
     if extra:
@@ -179,7 +130,7 @@ def generate_org(seed: int, shape: str, preset: str, today: date) -> Org:
         files[mapping] = "\n".join(lines) + "\n"
     native = []
     if SHAPES.index(shape) >= SHAPES.index("history"):
-        files["stage_history.csv"] = _history(deals, preset)
+        files["stage_history.csv"] = history(deals, preset)
         native.append("stage_history.csv")
     if SHAPES.index(shape) >= SHAPES.index("activities"):
         files["activities.csv"] = _activities(rng, reps, today)
@@ -194,10 +145,6 @@ def _email(rep: int) -> str:
     return f"rep{rep:02d}@calib.example"
 
 
-def _name(rep: int) -> str:
-    return f"Rep {rep:02d} Calib"
-
-
 def _deals(
     rng: np.random.Generator,
     rep: int,
@@ -205,7 +152,7 @@ def _deals(
     pattern: str | None,
     hired: date,
     today: date,
-) -> list[_Deal]:
+) -> list[Deal]:
     win = team["win"] * {"low_win_rate": LOW_WIN_RATE, "small_deals_lost_on_price": 0.75}.get(
         pattern or "", 1.0
     )
@@ -235,7 +182,7 @@ def _deals(
         is_open = closed > today
         stage = "won" if won else STAGES[int(rng.choice(len(STAGES), p=team["drop"]))]
         result.append(
-            _Deal(
+            Deal(
                 key=f"{rep:02d}{n:04d}",
                 owner=rep,
                 amount=round(float(rng.lognormal(np.log(size), 0.6)), 2),
@@ -249,116 +196,6 @@ def _deals(
             )
         )
     return result
-
-
-def _csv_row(values: list[str]) -> str:
-    return ",".join('"' + v.replace('"', '""') + '"' for v in values)
-
-
-def _salesforce(deals: list[_Deal], extra: bool) -> str:
-    """A Salesforce "Details Only" report export: quoted, M/D/YYYY dates, a footer."""
-    header = [
-        "Opportunity Owner",
-        "Account Name",
-        "Opportunity Name",
-        "Stage",
-        "Amount",
-        "Probability (%)",
-        "Close Date",
-        "Created Date",
-        "Type",
-        "Lead Source",
-        "Industry",
-        "Loss Reason",
-        "Opportunity ID",
-    ]
-    if extra:
-        header += ["Contact Roles", "Discount (%)"]
-    rows = [_csv_row(header)]
-    for d in deals:
-        stage = SF_STAGES[d.outcome] if d.outcome != "open" else SF_STAGES[d.stage]
-        close = d.closed or (d.created + timedelta(days=60))
-        values = [
-            _name(d.owner),
-            f"Account {d.key}",
-            f"Deal {d.key}",
-            stage,
-            f"{d.amount:,.2f}",
-            "100" if d.outcome == "won" else "0" if d.outcome == "lost" else "40",
-            f"{close.month}/{close.day}/{close.year}",
-            f"{d.created.month}/{d.created.day}/{d.created.year}",
-            "New Business",
-            "Web",
-            "Software",
-            SF_REASONS[d.reason] if d.reason else "",
-            _export_id(d, "salesforce"),
-        ]
-        if extra:
-            values += [str(d.contacts), "" if d.discount is None else f"{d.discount}"]
-        rows.append(_csv_row(values))
-    footer = [
-        "",
-        "",
-        '"Calibration - All Opportunities"',
-        '"Copyright (c) 2000-2026 salesforce.com"',
-    ]
-    return "\ufeff" + "\r\n".join(rows + footer) + "\r\n"
-
-
-def _hubspot(deals: list[_Deal], extra: bool) -> str:
-    """A HubSpot deals export: plain numbers, "YYYY-MM-DD HH:MM" dates, stage labels."""
-    header = [
-        "Record ID",
-        "Deal Name",
-        "Deal Stage",
-        "Close Date",
-        "Deal owner",
-        "Amount",
-        "Create Date",
-        "Associated Company (Primary)",
-        "Closed Lost Reason",
-    ]
-    if extra:
-        header += ["Number of Associated Contacts", "Discount (%)"]
-    rows = [",".join(header)]
-    for d in deals:
-        stage = (
-            HS_STAGES[d.outcome]
-            if d.outcome != "open"
-            else HS_STAGES.get(d.stage, "Appointment scheduled")
-        )
-        close = d.closed or (d.created + timedelta(days=60))
-        values = [
-            _export_id(d, "hubspot"),
-            f"Deal {d.key}",
-            stage,
-            f"{close.isoformat()} 16:00",
-            _name(d.owner),
-            f"{d.amount}",
-            f"{d.created.isoformat()} 09:30",
-            f"Account {d.key}",
-            HS_REASONS[d.reason] if d.reason else "",
-        ]
-        if extra:
-            values += [str(d.contacts), "" if d.discount is None else f"{d.discount}"]
-        rows.append(_csv_row(values))
-    return "\n".join(rows) + "\n"
-
-
-def _history(deals: list[_Deal], preset: str) -> str:
-    """Native stage history: every stage up to the furthest one, days apart."""
-    rows = ["deal,stage,entered_on"]
-    for d in deals:
-        last = len(STAGES) - 1 if d.stage == "won" else STAGES.index(d.stage)
-        for index in range(last + 1):
-            entered = d.created + timedelta(days=3 * index)
-            rows.append(f"{_export_id(d, preset)},{STAGES[index]},{entered.isoformat()}")
-    return "\n".join(rows) + "\n"
-
-
-def _export_id(d: _Deal, preset: str) -> str:
-    """The deal's id as the export carries it (a Salesforce record id, a HubSpot number)."""
-    return f"0068c0000{d.key}" if preset == "salesforce" else f"1842{d.key}"
 
 
 def _activities(rng: np.random.Generator, reps: int, today: date) -> str:
