@@ -16,8 +16,8 @@ from bot.analytics import catalog as c
 from bot.coaching.assessment import Assessment, AssessmentConfig, Status
 from bot.config import Settings
 from bot.demo.generate import DEMO_AS_OF
+from bot.demo.run import DEMO_FILES
 from bot.services.assessments import run_assessments
-from bot.services.demo import DEMO_FILES
 from bot.store.engine import Database
 from bot.store.models import AssessmentSnapshot
 from tests.conftest import fresh_database

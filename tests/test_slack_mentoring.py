@@ -14,9 +14,9 @@ from sqlalchemy import select
 
 from bot.coaching.assessment import AssessmentConfig
 from bot.demo.generate import DEMO_AS_OF
+from bot.demo.run import DEMO_FILES
 from bot.ids import Actions
 from bot.services import pairing
-from bot.services.demo import DEMO_FILES
 from bot.slack import pairing_messages
 from bot.store.models import Delivery, Pairing
 from tests.helpers import TEAM, run

@@ -36,7 +36,7 @@ def run_demo_data(args: argparse.Namespace, _settings: Settings) -> int:
 
 
 def run_demo(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.services.demo import run_demo as load_demo
+    from bot.demo.run import run_demo as load_demo
 
     result = load_demo(args.examples, args.out, settings, SystemClock())
     print(f"Demo org loaded into {result.database_path}")

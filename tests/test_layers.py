@@ -1,0 +1,128 @@
+"""The house's import rules, read from the source (docs/architecture.md draws them).
+
+Layers, lowest first: a module may import its own layer and the layers below it, never one
+above. `handlers` and `jobs` share a layer and never import each other. No exceptions list:
+a new arrow that runs backwards fails here, naming the file, the line and the import.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGES = ("bot", "handlers", "jobs")
+
+# Lowest first. Each entry: the layer's name and the modules (or packages) in it.
+LAYERS: list[tuple[str, tuple[str, ...]]] = [
+    ("foundation", ("bot.vocabulary", "bot.ids", "bot.clock", "bot.config", "bot.logs")),
+    ("analytics", ("bot.analytics",)),
+    ("coaching", ("bot.coaching",)),
+    ("render", ("bot.render",)),
+    ("store", ("bot.store",)),
+    ("ingest", ("bot.ingest",)),
+    ("delivery", ("bot.delivery",)),
+    ("services", ("bot.services",)),
+    ("slack", ("bot.slack", "bot.commands")),
+    ("adapters", ("handlers", "jobs")),
+    ("entry", ("bot.app", "bot.serve", "bot.cli", "bot.doctor", "bot.demo")),
+]
+# Pure core: no database, no Slack, no templates, no clock (they take `today`).
+PURE = ("bot.analytics", "bot.coaching")
+IMPURE = ("sqlalchemy", "slack_sdk", "slack_bolt", "jinja2", "apscheduler", "bot.clock")
+
+
+@dataclass(frozen=True)
+class Import:
+    module: str  # the importing module
+    target: str  # what it imports
+    where: str  # file:line
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.module} imports {self.target}"
+
+
+def _module_name(path: Path) -> str:
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _imports() -> list[Import]:
+    found = []
+    for package in PACKAGES:
+        for path in sorted((ROOT / package).rglob("*.py")):
+            module = _module_name(path)
+            where = str(path.relative_to(ROOT))
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.Import):
+                    targets = [alias.name for alias in node.names]
+                elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                    # `from bot.x import y` may name a module y: check the deeper one.
+                    targets = [f"{node.module}.{alias.name}" for alias in node.names]
+                else:
+                    continue
+                found += [Import(module, t, f"{where}:{node.lineno}") for t in targets]
+    return found
+
+
+def _within(module: str, prefix: str) -> bool:
+    return module == prefix or module.startswith(prefix + ".")
+
+
+def _layer(module: str) -> int | None:
+    """The layer a module belongs to (the deepest matching prefix), None if outside."""
+    best: tuple[int, int] | None = None
+    for index, (_name, members) in enumerate(LAYERS):
+        for prefix in members:
+            if _within(module, prefix) and (best is None or len(prefix) > best[1]):
+                best = (index, len(prefix))
+    return None if best is None else best[0]
+
+
+IMPORTS = _imports()
+
+
+def test_every_module_is_in_a_layer() -> None:
+    homeless = sorted({i.module for i in IMPORTS if _layer(i.module) is None and i.module != "bot"})
+    assert homeless == [], f"put these in a layer in tests/test_layers.py: {homeless}"
+
+
+def test_no_import_runs_up_the_layers() -> None:
+    upward = [
+        f"{i}  ({LAYERS[_layer(i.module)][0]} -> {LAYERS[_layer(i.target)][0]})"  # type: ignore[index]
+        for i in IMPORTS
+        if _layer(i.module) is not None
+        and _layer(i.target) is not None
+        and _layer(i.target) > _layer(i.module)  # type: ignore[operator]
+    ]
+    assert upward == [], "imports that run up the layers:\n" + "\n".join(upward)
+
+
+def test_handlers_and_jobs_never_import_each_other() -> None:
+    crossing = [
+        str(i)
+        for i in IMPORTS
+        if (_within(i.module, "handlers") and _within(i.target, "jobs"))
+        or (_within(i.module, "jobs") and _within(i.target, "handlers"))
+    ]
+    assert crossing == [], "\n".join(crossing)
+
+
+@pytest.mark.parametrize("core", PURE)
+def test_the_core_is_pure(core: str) -> None:
+    impure = [
+        str(i)
+        for i in IMPORTS
+        if _within(i.module, core) and any(_within(i.target, bad) for bad in IMPURE)
+    ]
+    assert impure == [], "\n".join(impure)
+
+
+def test_the_rules_can_fail() -> None:
+    """The checks above see imports at every depth (inside functions too)."""
+    assert _layer("bot.services.coach") > _layer("bot.store.models")  # type: ignore[operator]
+    lazy = [i for i in IMPORTS if i.module == "bot.serve" and _within(i.target, "slack_bolt")]
+    assert lazy, "the import scan missed a function-level import"
