@@ -17,8 +17,8 @@ import handlers.views
 from bot.clock import Clock
 from bot.config import Settings
 from bot.render.charts import InlineCharts
+from bot.services.deps import Charts, Deps
 from bot.slack.client import make_client
-from bot.slack.deps import Charts, Deps
 from bot.slack.errors import handle_error
 from bot.slack.installs import installation_store, oauth_settings
 from bot.slack.middleware import provide

@@ -21,8 +21,8 @@ logger = logging.getLogger("coachbot.serve")
 def greet_on_first_start(settings: Settings, db: Database) -> None:
     """One workspace, one token: the admins get the setup DM the first time coachbot starts
     (installed through OAuth, the installer gets it from the install instead)."""
+    from bot.services.setup_messages import greet_admins
     from bot.slack.client import make_client
-    from bot.slack.setup_messages import greet_admins
     from bot.slack.team import SlackSetupError, whoami
 
     if not settings.slack_bot_token:

@@ -6,7 +6,7 @@ type /coach. (`coachbot import` and CSV uploads in Slack run the same right afte
 from __future__ import annotations
 
 from bot.delivery.preview import PreviewClient
-from bot.slack.directory_messages import sync_and_welcome
+from bot.services.directory_messages import sync_and_welcome
 from jobs.context import JobContext, Tally
 
 

@@ -4,8 +4,7 @@ and peer-group introductions."""
 from __future__ import annotations
 
 from bot.clock import iso_week
-from bot.services import pairing
-from bot.slack import pairing_messages
+from bot.services import pairing, pairing_messages
 from jobs.context import JobContext, Tally
 
 

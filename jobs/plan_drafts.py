@@ -6,8 +6,7 @@ in Europe."""
 
 from __future__ import annotations
 
-from bot.services import plans
-from bot.slack import plan_messages
+from bot.services import plan_messages, plans
 from jobs.context import JobContext, Tally
 
 # A manager who gets a dozen drafts at once approves none: a few a week get read.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.services import roleplays
-from bot.slack.roleplay_messages import idle_notes
+from bot.services.roleplay_messages import idle_notes
 from jobs.context import JobContext, Tally
 
 IDLE_MINUTES = 30

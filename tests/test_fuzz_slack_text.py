@@ -29,9 +29,9 @@ from hypothesis import strategies as st
 from slack_sdk.signature import SignatureVerifier
 
 from bot.clock import FixedClock
-from bot.commands import SUBCOMMANDS
 from bot.config import Settings
 from bot.render.limits import FALLBACK_TEXT, MESSAGE_BLOCKS, SECTION_TEXT
+from bot.services.commands import SUBCOMMANDS
 from bot.slack.wsgi import MAX_BODY_BYTES
 from bot.store.engine import Database
 from bot.store.models import ListenerFailure

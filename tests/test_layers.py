@@ -26,7 +26,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("ingest", ("bot.ingest",)),
     ("delivery", ("bot.delivery",)),
     ("services", ("bot.services",)),
-    ("slack", ("bot.slack", "bot.commands")),
+    ("slack", ("bot.slack",)),
     ("adapters", ("handlers", "jobs")),
     ("entry", ("bot.app", "bot.serve", "bot.cli", "bot.doctor", "bot.demo")),
 ]

@@ -24,19 +24,17 @@ from bot.coaching.checkpoints import Decision, Standing
 from bot.coaching.effectiveness import Observation
 from bot.coaching.plans import APPROACHES, BASE_CADENCE, INTENSIFIED_CADENCE
 from bot.services import people
+from bot.services.checkpoints import confirm, due_checkpoints, run_checkpoint
 from bot.services.effectiveness import effectiveness, report_frame
 from bot.services.outcomes import AlreadyDone
 from bot.services.plans import (
     PlanError,
     approve,
-    confirm,
     draft_plans,
-    due_checkpoints,
     edit_targets,
     list_plans,
     log_session,
     plan_details,
-    run_checkpoint,
 )
 from bot.services.visibility import Viewer
 from bot.store.engine import Database

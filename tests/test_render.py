@@ -18,18 +18,18 @@ import pytest
 from jinja2 import StrictUndefined, UndefinedError
 
 from bot.analytics import catalog
-from bot.commands import SUBCOMMANDS, Command, intent, parse
 from bot.ids import DECIDE_CHECKPOINT, Actions, Blocks, Views
 from bot.render import formats, limits, renderer
 from bot.render.formats import day, money, number, pct, skill, trend, value_in
 from bot.render.limits import cut, fit_block, fit_blocks
 from bot.render.renderer import TemplateError, environment, escape_mrkdwn, message, view
+from bot.services.commands import SUBCOMMANDS, Command, intent, parse
 from bot.vocabulary import SKILLS
 
 ROOT = Path(__file__).resolve().parents[1]
 AS_OF = date(2026, 11, 20)
 DASH = "–"
-MAX_GAPS_SHOWN = 3  # bot/slack/answers.py MAX_GAPS_SHOWN
+MAX_GAPS_SHOWN = 3  # bot/services/answers.py MAX_GAPS_SHOWN
 MIN_CLOSED = 10
 
 ACTION_IDS = {v for k, v in vars(Actions).items() if k.isupper()}
@@ -295,7 +295,7 @@ def render_team(reps: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def render_help(command: Command | None = None) -> dict[str, Any]:
-    """bot/slack/answers.py help_message."""
+    """bot/services/answers.py help_message."""
     return message(
         "messages/help.json.j2",
         commands=SUBCOMMANDS,
@@ -306,7 +306,7 @@ def render_help(command: Command | None = None) -> dict[str, Any]:
 
 
 def render_notice(text: str) -> dict[str, Any]:
-    """bot/slack/answers.py notice."""
+    """bot/services/answers.py notice."""
     return message("messages/notice.json.j2", text=text)
 
 
@@ -333,7 +333,7 @@ def render_home(
     settings: dict[str, Any] | None = None,
     focus: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """bot/slack/home.py home_view."""
+    """bot/services/home.py home_view."""
     if not known:
         unknown = render_unknown_user(no_workspace, None)
         return view("views/home.json.j2", known=False, unknown_text=unknown["text"])
@@ -351,7 +351,7 @@ def render_home(
 
 
 def render_modal(about_id: int = 42, about_name: str = "Dana Scully") -> dict[str, Any]:
-    """bot/slack/answers.py feedback_modal."""
+    """bot/services/answers.py feedback_modal."""
     return view(
         "views/feedback_modal.json.j2", about_id=about_id, about_name=about_name, skills=SKILLS
     )

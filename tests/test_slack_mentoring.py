@@ -16,8 +16,7 @@ from bot.coaching.assessment import AssessmentConfig
 from bot.demo.generate import DEMO_AS_OF
 from bot.demo.run import DEMO_FILES
 from bot.ids import Actions
-from bot.services import pairing
-from bot.slack import pairing_messages
+from bot.services import pairing, pairing_messages
 from bot.store.models import Delivery, Pairing
 from tests.helpers import TEAM, run
 from tests.slackapp import at_once, running_app, text_of

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from bot.coaching.plans import BASE_CADENCE, Objective, PlanDraft
 from bot.ids import Actions, Blocks, Views, decide_checkpoint_action
-from bot.services import plans
+from bot.services import checkpoints, plans
 from bot.store.models import Checkpoint, CoachingPlan, Delivery, Person, PlanVersion
 from tests.helpers import TEAM
 from tests.slack import requests as slack
@@ -157,8 +157,8 @@ def test_a_manager_of_managers_reads_the_digest_by_line_manager_and_who_decides(
 
     plan_id = _draft(db)
     plans.approve(db, _viewer(db, "mia@acme.example"), plan_id, START, NOW)
-    [checkpoint_id] = plans.due_checkpoints(db, TEAM, START + timedelta(days=30))
-    plans.run_checkpoint(db, TEAM, checkpoint_id, NOW, ("prospecting", "discovery"))
+    [checkpoint_id] = checkpoints.due_checkpoints(db, TEAM, START + timedelta(days=30))
+    checkpoints.run_checkpoint(db, TEAM, checkpoint_id, NOW, ("prospecting", "discovery"))
     friday = datetime(2026, 12, 18, 21, 0, tzinfo=UTC)  # 16:00 in New York
     client = WebClient(token="xoxb-test", base_url=slack_app.stub.base_url)
     digests.run(JobContext(settings, db, client, friday))
@@ -237,8 +237,8 @@ def _reviewed(db) -> tuple[int, int]:
     """An approved plan whose day-30 review has been measured: (plan id, checkpoint id)."""
     plan_id = _draft(db)
     plans.approve(db, _viewer(db, "mia@acme.example"), plan_id, START, NOW)
-    [checkpoint_id] = plans.due_checkpoints(db, TEAM, START + timedelta(days=30))
-    plans.run_checkpoint(
+    [checkpoint_id] = checkpoints.due_checkpoints(db, TEAM, START + timedelta(days=30))
+    checkpoints.run_checkpoint(
         db,
         TEAM,
         checkpoint_id,

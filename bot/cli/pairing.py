@@ -37,8 +37,7 @@ def run_pair(args: argparse.Namespace, settings: Settings) -> int:
     from bot.clock import iso_week
     from bot.coaching.assessment import AssessmentConfig
     from bot.delivery.once import deliver_all
-    from bot.services import operators, pairing
-    from bot.slack import pairing_messages
+    from bot.services import operators, pairing, pairing_messages
     from bot.slack.outbox import finish, sending_client
 
     db = common.database(settings)

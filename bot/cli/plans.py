@@ -47,8 +47,7 @@ def add_checkpoints(commands: Subcommands) -> None:
 def run_plans(args: argparse.Namespace, settings: Settings) -> int:
     from bot.coaching.assessment import AssessmentConfig
     from bot.delivery.once import deliver_all
-    from bot.services import operators, plans
-    from bot.slack import plan_messages
+    from bot.services import operators, plan_messages, plans
     from bot.slack.outbox import finish, sending_client
 
     db = common.database(settings)
@@ -93,21 +92,22 @@ def run_plans(args: argparse.Namespace, settings: Settings) -> int:
 
 def run_checkpoints(args: argparse.Namespace, settings: Settings) -> int:
     from bot.delivery.once import deliver_all
-    from bot.services import operators, plans
-    from bot.slack import plan_messages
+    from bot.services import checkpoints, operators, plan_messages, plans
     from bot.slack.outbox import finish, sending_client
 
     db = common.database(settings)
     team = common.team(args, settings)
     try:
-        due = plans.due_checkpoints(db, team, common.today(args, settings))
+        due = checkpoints.due_checkpoints(db, team, common.today(args, settings))
     except plans.PlanError as problem:
         print(problem, file=sys.stderr)
         return EXIT_PROBLEM
     client = sending_client(settings, db, team_id=team) if args.send else None
     for checkpoint_id in due:
-        review = plans.run_checkpoint(db, team, checkpoint_id, SystemClock().now(), settings.stages)
-        found = plans.checkpoint_for_delivery(db, checkpoint_id)
+        review = checkpoints.run_checkpoint(
+            db, team, checkpoint_id, SystemClock().now(), settings.stages
+        )
+        found = checkpoints.checkpoint_for_delivery(db, checkpoint_id)
         name = found["plan"]["rep_name"]
         print(f"{name}, day {review.day}: suggests {review.decision} - {review.reason}")
         if client is not None:  # keyed like the reviews job's, so the worker will not resend

@@ -108,8 +108,8 @@ def run_failures(args: argparse.Namespace, settings: Settings) -> int:
 def run_roleplays(args: argparse.Namespace, settings: Settings) -> int:
     from bot.delivery.once import deliver_all
     from bot.services import operators, roleplays
+    from bot.services.roleplay_messages import idle_notes
     from bot.slack.outbox import finish, sending_client
-    from bot.slack.roleplay_messages import idle_notes
 
     db = common.database(settings)
     team = common.team(args, settings)

@@ -10,21 +10,20 @@ from sqlalchemy import select
 
 from bot.clock import Clock, FixedClock, iso_week
 from bot.coaching.assessment import AssessmentConfig
-from bot.commands import parse
 from bot.config import Settings
 from bot.delivery.once import deliver_all
 from bot.delivery.preview import PreviewClient
 from bot.demo.generate import DEMO_AS_OF
 from bot.ingest.importer import FileReport, ImportRequest
-from bot.services import pairing, plans
+from bot.services import checkpoints, pairing, pairing_messages, plan_messages, plans
+from bot.services.answers import answer
 from bot.services.assessments import AssessmentRun, run_assessments
+from bot.services.commands import parse
+from bot.services.deps import Deps
+from bot.services.home import publish_home
 from bot.services.identity import identify, viewer_for_person
 from bot.services.imports import import_files
 from bot.services.visibility import Viewer
-from bot.slack import pairing_messages, plan_messages
-from bot.slack.answers import answer
-from bot.slack.deps import Deps
-from bot.slack.home import publish_home
 from bot.slack.surfaces import DmSurface
 from bot.store.engine import Database
 from bot.store.models import Person
@@ -97,14 +96,14 @@ def plant_plans(db: Database, settings: Settings, config: AssessmentConfig) -> l
     # Reviews happen in date order; the managers confirmed the earlier ones when they were
     # due, and today's wait for them in Slack.
     lines = []
-    while due := plans.due_checkpoints(db, DEMO_TEAM_ID, DEMO_AS_OF):
+    while due := checkpoints.due_checkpoints(db, DEMO_TEAM_ID, DEMO_AS_OF):
         checkpoint_id = due[0]
-        review = plans.run_checkpoint(db, DEMO_TEAM_ID, checkpoint_id, now, config.stages)
-        plan = plans.checkpoint_for_delivery(db, checkpoint_id)["plan"]
+        review = checkpoints.run_checkpoint(db, DEMO_TEAM_ID, checkpoint_id, now, config.stages)
+        plan = checkpoints.checkpoint_for_delivery(db, checkpoint_id)["plan"]
         state = "waiting for the manager"
         if review.as_of < DEMO_AS_OF:
             manager = viewer_for_person(db, settings, DEMO_TEAM_ID, plan["manager_id"])
-            status = plans.confirm(db, manager, checkpoint_id, str(review.decision), now)
+            status = checkpoints.confirm(db, manager, checkpoint_id, str(review.decision), now)
             state = f"confirmed by the manager, plan {status}"
         lines.append(
             f"{plan['rep_name']}, day {review.day} ({review.as_of.isoformat()}): "

@@ -15,7 +15,7 @@ from bot.coaching.assessment import AssessmentConfig
 from bot.config import Settings
 from bot.render.charts import team_alt_text, team_chart
 from bot.render.renderer import message
-from bot.services import coach, pairing, people, plans
+from bot.services import checkpoints, coach, pairing, people, plans
 from bot.services.effectiveness import EffectivenessReport
 from bot.services.identity import viewer_for_person
 from bot.store.engine import Database
@@ -86,7 +86,7 @@ def digest(
             if w["manager_id"] in (None, manager_id)
             else lines.get(w["rep_id"], (None, None))[1],
         }
-        for w in plans.reviews_awaiting_decision(db, workspace_id)
+        for w in checkpoints.reviews_awaiting_decision(db, workspace_id)
         if w["rep_id"] in names
     ]
     running = [p for p in report.plans if p.rep_id in names]

@@ -24,7 +24,7 @@ from bot.services.frames import load_crm_data
 from bot.services.plans import PlanError
 from bot.store.engine import Database
 from bot.store.models import CoachingPlan, CoachingSession, PlanVersion
-from bot.store.workspaces import find_workspace_id
+from bot.store.workspaces import require_workspace_id
 
 BASELINE_DAYS = 90
 MIN_DAYS = 14  # a plan younger than this has nothing to measure yet
@@ -111,9 +111,7 @@ def effectiveness(
     db: Database, team_id: str, today: date, hourly_cost: float, stages: tuple[str, ...]
 ) -> EffectivenessReport:
     with db.begin() as session:
-        workspace_id = find_workspace_id(session, team_id)
-        if workspace_id is None:
-            raise PlanError(f"No data for workspace {team_id!r}: import CRM files first.")
+        workspace_id = require_workspace_id(session, team_id, PlanError)
         plans = session.scalars(
             select(CoachingPlan).where(
                 CoachingPlan.workspace_id == workspace_id, CoachingPlan.started_on.is_not(None)

@@ -25,7 +25,7 @@ from bot.services.roleplays import content
 from bot.services.visibility import Viewer, visible_reports
 from bot.store.engine import Database
 from bot.store.models import Pairing, PeerGroup, Person
-from bot.store.workspaces import find_workspace_id
+from bot.store.workspaces import require_workspace_id
 
 EXPIRY_DAYS = 5
 OPEN_STATUSES = ("invited", "accepted")
@@ -374,7 +374,5 @@ def open_pairings_visible_to(db: Database, viewer: Viewer) -> list[dict[str, Any
 
 def _workspace(db: Database, team_id: str) -> int:
     with db.begin() as session:
-        workspace_id = find_workspace_id(session, team_id)
-    if workspace_id is None:
-        raise PairingError(f"No data for workspace {team_id!r}: import CRM files first.")
+        workspace_id = require_workspace_id(session, team_id, PairingError)
     return workspace_id

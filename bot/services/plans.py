@@ -1,5 +1,6 @@
 """Coaching plans through their life: drafted from the assessment, approved (and edited) by
-the manager, reviewed at 30, 60 and 90 days, closed by the manager's decision."""
+the manager, coaching time logged against them. Their 30/60/90-day reviews are
+bot/services/checkpoints.py."""
 
 from __future__ import annotations
 
@@ -11,32 +12,30 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.analytics.metrics import CrmData
 from bot.coaching.assessment import AssessmentConfig
-from bot.coaching.checkpoints import CheckpointReview, Decision, measure_objective, review
 from bot.coaching.plans import (
     CHECKPOINT_DAYS,
-    INTENSIFIED_CADENCE,
-    Objective,
     PlanDraft,
     draft_plan,
 )
 from bot.services.assessments import current_payloads
-from bot.services.frames import load_crm_data
 from bot.services.outcomes import already_done, once_per_request
+from bot.services.plan_records import (
+    OPEN,
+    PlanError,
+    current_version,
+    new_version,
+    plan_dict,
+    plan_for_manager,
+    restated,
+    workspace_of,
+)
 from bot.services.visibility import Viewer, can_view
 from bot.store.engine import Database
 from bot.store.handled import record_handled
-from bot.store.locks import locked
 from bot.store.models import Checkpoint, CoachingPlan, CoachingSession, Person, PlanVersion
-from bot.store.workspaces import find_workspace_id
 
-OPEN = ("draft", "active")
 SESSION_KINDS = ("one_on_one", "roleplay", "observation", "mentoring", "training")
-
-
-class PlanError(ValueError):
-    """A plan action that cannot be done; the message says why in user terms."""
 
 
 def draft_plans(
@@ -54,7 +53,7 @@ def draft_plans(
     With `per_manager`, a manager gets at most that many new drafts in `today`'s ISO week
     (counting drafts made earlier that week), the reps with the most revenue at stake
     first: a scheduled run must not bury a manager under a dozen drafts at once."""
-    workspace_id = _workspace(db, team_id)
+    workspace_id = workspace_of(db, team_id)
     with db.begin() as session:
         reps = session.scalars(
             select(Person).where(
@@ -113,7 +112,7 @@ def _drafts_left(
 
 def create_plan(db: Database, team_id: str, draft: PlanDraft, now: datetime) -> int:
     """Store a draft plan (from draft_plan, or written by hand) for the rep's manager."""
-    workspace_id = _workspace(db, team_id)
+    workspace_id = workspace_of(db, team_id)
     with db.begin() as session:
         rep = session.get(Person, draft.rep_id)
         if rep is None or rep.workspace_id != workspace_id:
@@ -130,7 +129,7 @@ def _failed_skills(session: Session, rep_id: int) -> frozenset[str]:
     ).all()
     skills: set[str] = set()
     for plan in plans:
-        skills |= {o["skill"] for o in _version(session, plan).objectives}
+        skills |= {o["skill"] for o in current_version(session, plan).objectives}
     return frozenset(skills)
 
 
@@ -165,14 +164,14 @@ def _insert(
 def approve(db: Database, viewer: Viewer, plan_id: int, today: date, now: datetime) -> None:
     """The manager (or an admin) approves: the plan starts today; checkpoints are scheduled."""
     with db.begin() as session:
-        plan = _plan_for_manager(session, viewer, plan_id, lock=True)
+        plan = plan_for_manager(session, viewer, plan_id, lock=True)
         if plan.status != "draft":
             raise _no_longer_draft(plan)
-        version = _version(session, plan)
+        version = current_version(session, plan)
         shift = (today - plan.drafted_on).days
         if shift:  # approved later than drafted: deadlines move with the start
             objectives = [
-                _restated(
+                restated(
                     o,
                     deadline=(
                         date.fromisoformat(o["deadline"]) + timedelta(days=shift)
@@ -180,7 +179,7 @@ def approve(db: Database, viewer: Viewer, plan_id: int, today: date, now: dateti
                 )
                 for o in version.objectives
             ]
-            _new_version(session, plan, objectives, version.cadence, version.rationale, viewer, now)
+            new_version(session, plan, objectives, version.cadence, version.rationale, viewer, now)
         plan.status = "active"
         plan.started_on = today
         plan.approved_by = viewer.person_id
@@ -211,11 +210,11 @@ def _edit_targets(
     now: datetime,
     request: str | None,
 ) -> None:
-    plan = _plan_for_manager(session, viewer, plan_id, lock=True)
+    plan = plan_for_manager(session, viewer, plan_id, lock=True)
     if plan.status not in OPEN:
         raise PlanError(f"This plan is {plan.status}; it can no longer be edited.")
     record_handled(session, request, viewer.team_id, now)
-    version = _version(session, plan)
+    version = current_version(session, plan)
     objectives = []
     for objective in version.objectives:
         target = targets.get(objective["metric"], objective["target"])
@@ -224,31 +223,8 @@ def _edit_targets(
             not better and target >= objective["baseline"]
         ):
             raise PlanError(f"The target for {objective['label']} must improve on the baseline.")
-        objectives.append(_restated(objective, target=float(target)))
-    _new_version(session, plan, objectives, version.cadence, version.rationale, viewer, now)
-
-
-def _new_version(
-    session: Session,
-    plan: CoachingPlan,
-    objectives: list[dict[str, Any]],
-    cadence: list[str],
-    rationale: str,
-    viewer: Viewer | None,
-    now: datetime,
-) -> None:
-    plan.version += 1
-    session.add(
-        PlanVersion(
-            plan_id=plan.id,
-            version=plan.version,
-            objectives=objectives,
-            cadence=list(cadence),
-            rationale=rationale,
-            created_by=viewer.person_id if viewer else None,
-            created_at=now,
-        )
-    )
+        objectives.append(restated(objective, target=float(target)))
+    new_version(session, plan, objectives, version.cadence, version.rationale, viewer, now)
 
 
 def plan_details(db: Database, viewer: Viewer, plan_id: int) -> dict[str, Any]:
@@ -261,39 +237,7 @@ def plan_details(db: Database, viewer: Viewer, plan_id: int) -> dict[str, Any]:
             or not can_view(session, viewer, plan.rep_id)
         ):
             raise PlanError("You can only see plans of your own reps, or your own.")
-        return _details(session, plan)
-
-
-def _details(session: Session, plan: CoachingPlan) -> dict[str, Any]:
-    version = _version(session, plan)
-    rep = session.get(Person, plan.rep_id)
-    checkpoints = session.scalars(
-        select(Checkpoint).where(Checkpoint.plan_id == plan.id).order_by(Checkpoint.day)
-    ).all()
-    return {
-        "id": plan.id,
-        "rep_id": plan.rep_id,
-        "rep_name": rep.name if rep else "",
-        "rep_slack_id": rep.slack_user_id if rep else None,
-        "manager_id": plan.manager_id,
-        "status": plan.status,
-        "version": plan.version,
-        "drafted_on": plan.drafted_on,
-        "started_on": plan.started_on,
-        "objectives": version.objectives,
-        "cadence": version.cadence,
-        "rationale": version.rationale,
-        "checkpoints": [
-            {
-                "id": c.id,
-                "day": c.day,
-                "due_on": c.due_on,
-                "decision": c.decision,
-                "manager_decision": c.manager_decision,
-            }
-            for c in checkpoints
-        ],
-    }
+        return plan_dict(session, plan)
 
 
 def open_plan_of(db: Database, workspace_id: int, rep_id: int) -> dict[str, Any] | None:
@@ -308,107 +252,7 @@ def open_plan_of(db: Database, workspace_id: int, rep_id: int) -> dict[str, Any]
             )
             .order_by(CoachingPlan.id.desc())
         )
-        return _details(session, plan) if plan else None
-
-
-def due_checkpoints(db: Database, team_id: str, today: date) -> list[int]:
-    """Checkpoints due by `today` that have not been reviewed, of active plans."""
-    workspace_id = _workspace(db, team_id)
-    with db.begin() as session:
-        return list(
-            session.scalars(
-                select(Checkpoint.id)
-                .join(CoachingPlan, CoachingPlan.id == Checkpoint.plan_id)
-                .where(
-                    CoachingPlan.workspace_id == workspace_id,
-                    CoachingPlan.status == "active",
-                    Checkpoint.due_on <= today,
-                    Checkpoint.review.is_(None),
-                )
-                .order_by(Checkpoint.due_on, Checkpoint.id)
-            )
-        )
-
-
-def run_checkpoint(
-    db: Database, team_id: str, checkpoint_id: int, now: datetime, stages: tuple[str, ...]
-) -> CheckpointReview:
-    """Measure each objective since the plan started (up to the due date) and store the review
-    with coachbot's proposed decision; the manager confirms or overrides it."""
-    workspace_id = _workspace(db, team_id)
-    with db.begin() as session:
-        checkpoint = session.get(Checkpoint, checkpoint_id)
-        if checkpoint is None or checkpoint.manager_decision is not None:
-            raise PlanError("That review was already decided; it is not measured again.")
-        plan = session.get(CoachingPlan, checkpoint.plan_id)
-        assert plan is not None and plan.started_on is not None
-        objectives = tuple(_objective(o) for o in _version(session, plan).objectives)
-        data = load_crm_data(session, workspace_id)
-        started, due, rep_id, day = plan.started_on, checkpoint.due_on, plan.rep_id, checkpoint.day
-    measurements = tuple(
-        measure_objective(o, data, rep_id, started, due, stages) for o in objectives
-    )
-    result = review(objectives, measurements, day, due)
-    skills = {o.skill for o in objectives}
-    with db.begin() as session:
-        checkpoint = session.get(Checkpoint, checkpoint_id)
-        assert checkpoint is not None
-        checkpoint.review = {
-            **review_dict(result),
-            "feedback": _feedback_since(data, rep_id, started, due, skills),
-        }
-        checkpoint.decision = str(result.decision)
-        checkpoint.reviewed_at = now
-    return result
-
-
-def confirm(db: Database, viewer: Viewer, checkpoint_id: int, decision: str, now: datetime) -> str:
-    """The manager confirms coachbot's decision or overrides it; the plan follows."""
-    if decision not in {d.value for d in Decision}:
-        raise PlanError(f"Unknown decision {decision!r}.")
-    with db.begin() as session:
-        checkpoint = session.get(Checkpoint, checkpoint_id)
-        if checkpoint is None:
-            raise PlanError("That review no longer exists.")
-        # The plan's lock orders every decision on it; the review is read again under it.
-        plan = _plan_for_manager(session, viewer, checkpoint.plan_id, lock=True)
-        session.refresh(checkpoint)
-        if checkpoint.manager_decision is not None:
-            raise already_done(
-                f"this review was decided ({checkpoint.manager_decision})",
-                checkpoint.confirmed_at,
-            )
-        checkpoint.manager_decision = decision
-        checkpoint.confirmed_by = viewer.person_id
-        checkpoint.confirmed_at = now
-        today = checkpoint.due_on
-        if decision == Decision.GRADUATE:
-            plan.status, plan.closed_on = "graduated", today
-        elif decision == Decision.REPLAN:
-            plan.status, plan.closed_on = "replanned", today
-        elif decision == Decision.INTENSIFY:
-            version = _version(session, plan)
-            _new_version(
-                session,
-                plan,
-                version.objectives,
-                list(INTENSIFIED_CADENCE),
-                version.rationale,
-                viewer,
-                now,
-            )
-        last = session.scalar(select(func.max(Checkpoint.day)).where(Checkpoint.plan_id == plan.id))
-        if checkpoint.day == last and decision in (Decision.CONTINUE, Decision.INTENSIFY):
-            # The cycle's last review, and the plan goes on: another 30/60/90 days of reviews.
-            for day in CHECKPOINT_DAYS:
-                session.add(
-                    Checkpoint(
-                        plan_id=plan.id,
-                        day=checkpoint.day + day,
-                        due_on=checkpoint.due_on + timedelta(days=day),
-                    )
-                )
-        return plan.status
+        return plan_dict(session, plan) if plan else None
 
 
 def log_session(
@@ -420,7 +264,7 @@ def log_session(
     if not 0 < minutes <= 8 * 60:
         raise PlanError("Minutes must be between 1 and 480.")
     with db.begin() as session:
-        plan = _plan_for_manager(session, viewer, plan_id)
+        plan = plan_for_manager(session, viewer, plan_id)
         if plan.status != "active":
             raise PlanError(
                 f"Coaching time is logged on an active plan; this one is {plan.status}."
@@ -436,158 +280,23 @@ def log_session(
         )
 
 
-MAX_FEEDBACK_IN_REVIEW = 3
-
-
-def _feedback_since(
-    data: CrmData, rep_id: int, started: date, until: date, skills: set[str]
-) -> list[dict[str, Any]]:
-    """Manager, customer and peer feedback on the plan's skills since it started, newest
-    first: what the numbers cannot say."""
-    feedback = data.feedback
-    if feedback.empty:
-        return []
-    recent = feedback[
-        (feedback["about_id"] == rep_id)
-        & feedback["skill"].isin(skills)
-        & (feedback["given_on"] > started)
-        & (feedback["given_on"] <= until)
-    ].sort_values("given_on", ascending=False)
-    return [
-        {
-            "given_on": row.given_on.isoformat(),
-            "source": row.source,
-            "skill": row.skill,
-            "rating": int(row.rating),
-            "note": row.note if isinstance(row.note, str) else None,
-        }
-        for row in recent.head(MAX_FEEDBACK_IN_REVIEW).itertuples()
-    ]
-
-
-def review_dict(result: CheckpointReview) -> dict[str, Any]:
-    return {
-        "day": result.day,
-        "as_of": result.as_of.isoformat(),
-        "decision": str(result.decision),
-        "reason": result.reason,
-        "objectives": [
-            {
-                "statement": p.objective.statement,
-                "label": p.objective.label,
-                "unit": p.objective.unit,
-                "baseline": p.objective.baseline,
-                "target": p.objective.target,
-                "value": p.measured.value,
-                "sample_size": p.measured.sample_size,
-                "low": p.measured.low,
-                "high": p.measured.high,
-                "progress": p.progress,
-                "standing": str(p.standing),
-            }
-            for p in result.progress
-        ],
-    }
-
-
-def _restated(objective: dict[str, Any], **changes: Any) -> dict[str, Any]:
-    """A stored objective with `changes`, its sentence written again to match them."""
-    updated = {**objective, **changes}
-    updated["statement"] = _objective(updated).statement
-    return updated
-
-
-def _objective(data: dict[str, Any]) -> Objective:
-    fields = {k: data[k] for k in Objective.__dataclass_fields__}
-    fields["deadline"] = date.fromisoformat(str(data["deadline"]))
-    fields["approach"] = tuple(data["approach"])
-    return Objective(**fields)
-
-
-def _version(session: Session, plan: CoachingPlan) -> PlanVersion:
-    version = session.scalar(
-        select(PlanVersion).where(
-            PlanVersion.plan_id == plan.id, PlanVersion.version == plan.version
-        )
-    )
-    assert version is not None
-    return version
-
-
-def _plan_for_manager(
-    session: Session, viewer: Viewer, plan_id: int, lock: bool = False
-) -> CoachingPlan:
-    """The plan, if the viewer may approve and review it; `lock` before changing it, so that
-    concurrent clicks take turns instead of each acting on the state they read."""
-    plan = locked(session, CoachingPlan, plan_id) if lock else session.get(CoachingPlan, plan_id)
-    if plan is None or plan.workspace_id != viewer.workspace_id:
-        raise PlanError("That plan does not exist.")
-    if plan.rep_id == viewer.person_id or not (viewer.is_manager or viewer.is_admin):
-        raise PlanError("Plans are approved and reviewed by the rep's manager.")
-    if not can_view(session, viewer, plan.rep_id):
-        raise PlanError("Only the rep's managers and admins can do this.")
-    return plan
-
-
 def _no_longer_draft(plan: CoachingPlan) -> Exception:
     if plan.approved_at is not None:
         return already_done("this plan was approved", plan.approved_at)
     return PlanError(f"This plan is {plan.status}; it can no longer be approved.")
 
 
-def _workspace(db: Database, team_id: str) -> int:
-    with db.begin() as session:
-        workspace_id = find_workspace_id(session, team_id)
-    if workspace_id is None:
-        raise PlanError(f"No data for workspace {team_id!r}: import CRM files first.")
-    return workspace_id
-
-
-def plan_for_delivery(db: Database, plan_id: int) -> dict[str, Any]:
-    """A plan's details with the Slack ids of its rep and manager, for system messages
-    (jobs and the CLI send these; no viewer is involved)."""
-    with db.begin() as session:
-        plan = session.get(CoachingPlan, plan_id)
-        if plan is None:
-            raise PlanError(f"No plan {plan_id}.")
-        details = _details(session, plan)
-        manager = session.get(Person, plan.manager_id) if plan.manager_id else None
-        details["manager_slack_id"] = manager.slack_user_id if manager else None
-        details["manager_name"] = manager.name if manager else None
-        return details
-
-
-def checkpoint_for_delivery(db: Database, checkpoint_id: int) -> dict[str, Any]:
-    with db.begin() as session:
-        checkpoint = session.get(Checkpoint, checkpoint_id)
-        if checkpoint is None or checkpoint.review is None:
-            raise PlanError(f"Checkpoint {checkpoint_id} has no review yet.")
-        plan_id, review = checkpoint.plan_id, checkpoint.review
-    details = plan_for_delivery(db, plan_id)
-    return {"checkpoint_id": checkpoint_id, "review": review, "plan": details}
-
-
-def latest_review(db: Database, plan_id: int) -> dict[str, Any] | None:
-    with db.begin() as session:
-        checkpoint = session.scalar(
-            select(Checkpoint)
-            .where(Checkpoint.plan_id == plan_id, Checkpoint.review.is_not(None))
-            .order_by(Checkpoint.day.desc())
-        )
-        return dict(checkpoint.review) if checkpoint else None
-
-
 def list_plans(
     db: Database, team_id: str, plan_ids: list[int] | None = None
 ) -> list[dict[str, Any]]:
     """Plans of the workspace (or the given ones), newest first, with rep and objectives."""
-    workspace_id = _workspace(db, team_id)
+    workspace_id = workspace_of(db, team_id)
     with db.begin() as session:
         query = select(CoachingPlan).where(CoachingPlan.workspace_id == workspace_id)
         if plan_ids is not None:
             query = query.where(CoachingPlan.id.in_(plan_ids))
         return [
-            _details(session, p) for p in session.scalars(query.order_by(CoachingPlan.id.desc()))
+            plan_dict(session, p) for p in session.scalars(query.order_by(CoachingPlan.id.desc()))
         ]
 
 
@@ -604,31 +313,9 @@ def open_plan_status(db: Database, workspace_id: int) -> dict[int, str]:
         }
 
 
-def reviews_awaiting_decision(db: Database, workspace_id: int) -> list[dict[str, Any]]:
-    """Reviewed checkpoints of active plans the manager has not decided on yet."""
-    with db.begin() as session:
-        rows = session.execute(
-            select(
-                Checkpoint.day, Checkpoint.decision, CoachingPlan.rep_id, CoachingPlan.manager_id
-            )
-            .join(CoachingPlan, CoachingPlan.id == Checkpoint.plan_id)
-            .where(
-                CoachingPlan.workspace_id == workspace_id,
-                CoachingPlan.status == "active",
-                Checkpoint.decision.is_not(None),
-                Checkpoint.manager_decision.is_(None),
-            )
-            .order_by(Checkpoint.due_on)
-        ).all()
-    return [
-        {"rep_id": r.rep_id, "day": r.day, "decision": r.decision, "manager_id": r.manager_id}
-        for r in rows
-    ]
-
-
 def open_drafts(db: Database, team_id: str) -> list[int]:
     """Plans drafted and not yet approved, oldest first."""
-    workspace_id = _workspace(db, team_id)
+    workspace_id = workspace_of(db, team_id)
     with db.begin() as session:
         return list(
             session.scalars(
@@ -639,21 +326,15 @@ def open_drafts(db: Database, team_id: str) -> list[int]:
         )
 
 
-def unsent_reviews(db: Database, team_id: str) -> list[int]:
-    """Reviewed checkpoints of active plans still waiting for the manager's decision: their
-    messages are (re)sent by the reviews job, once each thanks to the delivery log."""
-    workspace_id = _workspace(db, team_id)
+def plan_for_delivery(db: Database, plan_id: int) -> dict[str, Any]:
+    """A plan's details with the Slack ids of its rep and manager, for system messages
+    (jobs and the CLI send these; no viewer is involved)."""
     with db.begin() as session:
-        return list(
-            session.scalars(
-                select(Checkpoint.id)
-                .join(CoachingPlan, CoachingPlan.id == Checkpoint.plan_id)
-                .where(
-                    CoachingPlan.workspace_id == workspace_id,
-                    CoachingPlan.status == "active",
-                    Checkpoint.review.is_not(None),
-                    Checkpoint.manager_decision.is_(None),
-                )
-                .order_by(Checkpoint.id)
-            )
-        )
+        plan = session.get(CoachingPlan, plan_id)
+        if plan is None:
+            raise PlanError(f"No plan {plan_id}.")
+        details = plan_dict(session, plan)
+        manager = session.get(Person, plan.manager_id) if plan.manager_id else None
+        details["manager_slack_id"] = manager.slack_user_id if manager else None
+        details["manager_name"] = manager.name if manager else None
+        return details

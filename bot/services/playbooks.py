@@ -14,7 +14,7 @@ from bot.services.frames import load_crm_data
 from bot.services.roleplays import content
 from bot.store.engine import Database
 from bot.store.models import AssessmentSnapshot, Deal
-from bot.store.workspaces import find_workspace_id
+from bot.store.workspaces import require_workspace_id
 
 WINDOW_DAYS = 180
 MARKDOWN_TEMPLATE = "documents/playbook.md.j2"
@@ -28,9 +28,7 @@ def playbook_for(
     db: Database, team_id: str, skill: str, today: date, stages: tuple[str, ...]
 ) -> Playbook:
     with db.begin() as session:
-        workspace_id = find_workspace_id(session, team_id)
-        if workspace_id is None:
-            raise PlaybookError(f"No data for workspace {team_id!r}: import CRM files first.")
+        workspace_id = require_workspace_id(session, team_id, PlaybookError)
         data = load_crm_data(session, workspace_id)
         since = today - timedelta(days=WINDOW_DAYS)
         snapshots = session.execute(

@@ -14,9 +14,9 @@ from slack_sdk import WebClient
 from bot.ingest.importer import ImportRequest, run_import
 from bot.ingest.problems import ImportRejected, Problem
 from bot.render.renderer import message
+from bot.services.deps import Deps
+from bot.services.directory_messages import sync_and_welcome
 from bot.services.visibility import Viewer
-from bot.slack.deps import Deps
-from bot.slack.directory_messages import sync_and_welcome
 from bot.store.workspaces import find_workspace_id
 
 MAX_BYTES = 50 * 1024 * 1024

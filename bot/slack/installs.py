@@ -182,8 +182,8 @@ def oauth_settings(
 
 def _welcome_installer(settings: Settings, db: Database, args: SuccessArgs) -> None:
     """The person who installed coachbot gets the setup DM (once, even on a reinstall)."""
+    from bot.services.setup_messages import send_setup
     from bot.slack.client import make_client
-    from bot.slack.setup_messages import send_setup
 
     installation = args.installation
     if not (installation.user_id and installation.bot_token and installation.team_id):

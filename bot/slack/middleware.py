@@ -7,9 +7,9 @@ from collections.abc import Callable
 from slack_bolt import BoltContext
 from slack_sdk import WebClient
 
+from bot.services.deps import CONTEXT_KEY, Deps
 from bot.services.identity import identify
 from bot.services.visibility import Viewer
-from bot.slack.deps import CONTEXT_KEY, Deps
 
 VIEWER_KEY = "coachbot_viewer"
 

@@ -23,7 +23,7 @@ from typing import Any
 from slack_bolt import BoltResponse
 from sqlalchemy import delete
 
-from bot.slack.deps import CONTEXT_KEY
+from bot.services.deps import CONTEXT_KEY
 from bot.store.engine import Database
 from bot.store.handled import Repeated, record_handled
 from bot.store.models import ProcessedEvent

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -28,6 +29,17 @@ def workspace_id_for(session: Session, team_id: str, now: datetime) -> int:
 
 def find_workspace_id(session: Session, team_id: str) -> int | None:
     return session.scalar(select(Workspace.id).where(Workspace.team_id == team_id))
+
+
+def require_workspace_id(
+    session: Session, team_id: str, error: Callable[[str], Exception] = LookupError
+) -> int:
+    """The workspace's id, or `error` saying it has no CRM data yet (each use case raises
+    its own kind of error, with the one sentence an admin can act on)."""
+    workspace_id = find_workspace_id(session, team_id)
+    if workspace_id is None:
+        raise error(f"No data for workspace {team_id!r}: import CRM files first.")
+    return workspace_id
 
 
 def move_workspace(session: Session, source: str, target: str) -> str:

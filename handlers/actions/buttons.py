@@ -9,9 +9,8 @@ from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
 from bot.clock import iso_week
-from bot.commands import Command
 from bot.services import coach
-from bot.slack.answers import (
+from bot.services.answers import (
     answer,
     help_message,
     notice,
@@ -19,7 +18,8 @@ from bot.slack.answers import (
     send_assessment,
     unknown_user_message,
 )
-from bot.slack.home import publish_home
+from bot.services.commands import Command
+from bot.services.home import publish_home
 from bot.slack.middleware import deps_of, viewer_of
 from bot.slack.surfaces import DmSurface
 from bot.vocabulary import SKILLS

@@ -9,10 +9,9 @@ from slack_sdk import WebClient
 
 from bot.delivery.once import Outcome
 from bot.render.renderer import escape_mrkdwn
-from bot.services import pairing
+from bot.services import pairing, pairing_messages
+from bot.services.answers import StaleButton, button_id, notice, refusal
 from bot.services.outcomes import AlreadyDone
-from bot.slack import pairing_messages
-from bot.slack.answers import StaleButton, button_id, notice, refusal
 from bot.slack.middleware import deps_of, viewer_of
 from bot.slack.surfaces import DmSurface
 

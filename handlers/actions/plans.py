@@ -10,10 +10,9 @@ from slack_sdk import WebClient
 from bot.delivery.once import Outcome
 from bot.ids import Actions
 from bot.render.renderer import escape_mrkdwn
-from bot.services import plans
+from bot.services import checkpoints, plan_messages, plans
+from bot.services.answers import StaleButton, button_id, notice, refusal
 from bot.services.outcomes import AlreadyDone
-from bot.slack import plan_messages
-from bot.slack.answers import StaleButton, button_id, notice, refusal
 from bot.slack.middleware import deps_of, viewer_of
 from bot.slack.surfaces import DmSurface
 
@@ -76,11 +75,11 @@ def decide_checkpoint(
     decision = str(action.get("action_id", "")).removeprefix(Actions.DECIDE_CHECKPOINT_PREFIX)
     try:
         checkpoint = button_id(action.get("value"))
-        status = plans.confirm(deps.db, viewer, checkpoint, decision, deps.clock.now())
+        status = checkpoints.confirm(deps.db, viewer, checkpoint, decision, deps.clock.now())
     except (StaleButton, plans.PlanError, AlreadyDone) as problem:
         surface.reply(refusal(problem))
         return
-    found = plans.checkpoint_for_delivery(deps.db, checkpoint)
+    found = checkpoints.checkpoint_for_delivery(deps.db, checkpoint)
     plan = found["plan"]
     label = decision.replace("replan", "re-plan")
     surface.reply(

@@ -10,9 +10,9 @@ from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
 from bot.render.renderer import message
+from bot.services.answers import notice, unknown_user_message
 from bot.services.playbooks import PlaybookError, playbook_for
 from bot.services.roleplays import content
-from bot.slack.answers import notice, unknown_user_message
 from bot.slack.middleware import deps_of, viewer_of
 from bot.slack.surfaces import DmSurface
 from bot.vocabulary import SKILLS

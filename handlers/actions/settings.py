@@ -10,8 +10,8 @@ from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
 from bot.services import coach, pairing
-from bot.slack.answers import notice, refusal
-from bot.slack.home import publish_home
+from bot.services.answers import notice, refusal
+from bot.services.home import publish_home
 from bot.slack.middleware import deps_of, viewer_of
 from bot.slack.surfaces import DmSurface
 

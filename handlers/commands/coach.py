@@ -7,9 +7,9 @@ from typing import Any
 from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
 
-from bot.commands import parse
 from bot.delivery import poster
-from bot.slack.answers import answer, notice
+from bot.services.answers import answer, notice
+from bot.services.commands import parse
 from bot.slack.middleware import deps_of, viewer_of
 
 

@@ -7,7 +7,7 @@ from typing import Any
 from slack_bolt import BoltContext
 from slack_sdk import WebClient
 
-from bot.slack.home import publish_home
+from bot.services.home import publish_home
 from bot.slack.middleware import deps_of, viewer_of
 
 

@@ -8,11 +8,10 @@ from typing import Any
 from slack_bolt import BoltContext, Say
 from slack_sdk import WebClient
 
-from bot.commands import intent
 from bot.delivery import poster
-from bot.services import roleplays
-from bot.slack import roleplay_messages
-from bot.slack.answers import answer
+from bot.services import roleplay_messages, roleplays
+from bot.services.answers import answer
+from bot.services.commands import intent
 from bot.slack.csv_upload import import_uploaded_files
 from bot.slack.middleware import deps_of, viewer_of
 

@@ -11,8 +11,8 @@ from bot.delivery import poster
 from bot.ids import Blocks
 from bot.render.renderer import escape_mrkdwn
 from bot.services import coach
+from bot.services.answers import StaleButton, button_id, notice, refusal
 from bot.services.outcomes import AlreadyDone
-from bot.slack.answers import StaleButton, button_id, notice, refusal
 from bot.slack.middleware import deps_of, viewer_of
 from bot.slack.once import submission_key
 from bot.vocabulary import FEEDBACK_SOURCES, SKILLS

@@ -8,10 +8,9 @@ from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
 from bot.ids import Blocks
-from bot.services import plans
+from bot.services import plan_messages, plans
+from bot.services.answers import StaleButton, button_id, refusal
 from bot.services.outcomes import AlreadyDone
-from bot.slack import plan_messages
-from bot.slack.answers import StaleButton, button_id, refusal
 from bot.slack.middleware import deps_of, viewer_of
 from bot.slack.once import submission_key
 from bot.slack.surfaces import DmSurface

@@ -10,14 +10,22 @@ from __future__ import annotations
 import logging
 from typing import Any, Protocol
 
-from bot.commands import SUBCOMMANDS, Command
 from bot.render.charts import trend_alt_text
 from bot.render.renderer import escape_mrkdwn, message, view
-from bot.services import coach, home_chart, pairing, plans, roleplays
+from bot.services import (
+    checkpoints,
+    coach,
+    home_chart,
+    pairing,
+    plan_messages,
+    plans,
+    roleplay_messages,
+    roleplays,
+)
+from bot.services.commands import SUBCOMMANDS, Command
+from bot.services.deps import Deps
 from bot.services.outcomes import AlreadyDone
 from bot.services.visibility import Viewer
-from bot.slack import plan_messages, roleplay_messages
-from bot.slack.deps import Deps
 from bot.vocabulary import SKILLS
 
 logger = logging.getLogger(__name__)
@@ -229,7 +237,7 @@ def _plan(_command: Command, viewer: Viewer, deps: Deps, surface: Surface) -> No
     assert viewer.person_id is not None and viewer.workspace_id is not None
     plan = plans.open_plan_of(deps.db, viewer.workspace_id, viewer.person_id)
     if plan is not None and plan["status"] == "active":
-        latest = plans.latest_review(deps.db, plan["id"])
+        latest = checkpoints.latest_review(deps.db, plan["id"])
         surface.private(plan_messages.plan_message(plan, own=True, latest=latest))
         return
     if plan is not None:

@@ -13,7 +13,7 @@ from slack_sdk import WebClient
 from bot.coaching.plans import CHECKPOINT_DAYS
 from bot.delivery.once import Outgoing, direct_message
 from bot.render.renderer import message, view
-from bot.services import plans
+from bot.services import checkpoints, plans
 from bot.store.engine import Database
 
 logger = logging.getLogger(__name__)
@@ -79,7 +79,7 @@ def decision_notice(
     client: WebClient, db: Database, checkpoint_id: int, decision: str
 ) -> Outgoing | None:
     """The rep is told what their manager decided at a review, once per review."""
-    found = plans.checkpoint_for_delivery(db, checkpoint_id)
+    found = checkpoints.checkpoint_for_delivery(db, checkpoint_id)
     rep = found["plan"]["rep_slack_id"]
     if not rep:
         return None
@@ -95,7 +95,7 @@ def decision_notice(
 def review_messages(client: WebClient, db: Database, checkpoint_id: int) -> list[Outgoing]:
     """The review to the rep (what was measured) and to the manager (with decision buttons),
     keyed so that whoever sends them (the reviews job, the CLI) sends each once."""
-    found = plans.checkpoint_for_delivery(db, checkpoint_id)
+    found = checkpoints.checkpoint_for_delivery(db, checkpoint_id)
     plan = found["plan"]
     messages = []
     for role, user, name in (

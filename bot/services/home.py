@@ -12,10 +12,10 @@ from slack_sdk.errors import SlackApiError
 
 from bot.render.renderer import message, view
 from bot.services import coach, home_chart
+from bot.services.deps import Deps
 from bot.services.focus import weekly_focus
 from bot.services.home_chart import HomeChart
 from bot.services.visibility import Viewer
-from bot.slack.deps import Deps
 
 logger = logging.getLogger(__name__)
 

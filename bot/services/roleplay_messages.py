@@ -9,8 +9,8 @@ from typing import Any, Protocol
 from bot.delivery.once import Outgoing, not_read_back
 from bot.render.renderer import message
 from bot.services import roleplays
+from bot.services.deps import Deps
 from bot.services.visibility import Viewer
-from bot.slack.deps import Deps
 
 
 class Threads(Protocol):
