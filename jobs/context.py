@@ -1,23 +1,28 @@
-"""What every job gets: settings, the database, a Slack (or preview) client and the time."""
+"""What every job gets (settings, the database, a Slack or preview client, the time) and the
+one job wrapper: `each_workspace` loops over the workspaces a run may serve, sends what
+each step hands it through the delivery log and tallies the outcomes into the one-line
+summary operators read. Jobs hold no SQL and no decisions: a step calls services."""
 
 from __future__ import annotations
 
+import functools
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
-
-from bot.coaching.assessment import AssessmentConfig
 from bot.config import Settings
 from bot.delivery.once import Outcome, Outgoing, deliver_all
 from bot.delivery.preview import PreviewClient
+from bot.services.assessments import assessment_config
 from bot.store.engine import Database
-from bot.store.models import Workspace
+from bot.store.workspaces import workspaces
+
+if TYPE_CHECKING:  # jobs pass the config on to services; they never assess themselves
+    from bot.coaching.assessment import AssessmentConfig
 
 
 @dataclass(frozen=True)
@@ -31,7 +36,7 @@ class JobContext:
 
     @property
     def config(self) -> AssessmentConfig:
-        return AssessmentConfig(stages=self.settings.stages)
+        return assessment_config(self.settings)
 
     def moment(self) -> datetime:
         """The run's clock moving on in real time: `now` plus how long the run has taken.
@@ -53,18 +58,14 @@ class JobContext:
         return self.now.astimezone(ZoneInfo(timezone or self.settings.timezone))
 
     def workspaces(self) -> list[tuple[int, str]]:
-        query = select(Workspace)
-        if self.team_id is not None:
-            query = query.where(Workspace.team_id == self.team_id)
-        with self.db.begin() as session:
-            return [(w.id, w.team_id) for w in session.scalars(query)]
+        return workspaces(self.db, self.team_id)
 
 
 @dataclass
 class Tally:
     """What a job's deliveries came to, as the one-line summary operators read."""
 
-    name: str
+    name: str | None
     counts: Counter[str] = field(default_factory=Counter)
 
     def add(self, status: str) -> None:
@@ -73,7 +74,54 @@ class Tally:
     def __str__(self) -> str:
         c = self.counts
         busy = f", {c['busy']} being sent by another run" if c["busy"] else ""
-        return (
-            f"{self.name}: {c['sent']} sent, {c['skipped']} already sent, "
-            f"{c['failed']} failed{busy}"
-        )
+        label = "" if self.name is None else f"{self.name}: "
+        return f"{label}{c['sent']} sent, {c['skipped']} already sent, {c['failed']} failed{busy}"
+
+
+class Run:
+    """One job run's account: what it did besides sending (`count`) and how each kind of
+    message it sent went (`send`)."""
+
+    def __init__(
+        self, ctx: JobContext, title: str, counts: Sequence[str], sends: Sequence[str | None]
+    ):
+        self.ctx, self.title = ctx, title
+        self.done: dict[str, int] = dict.fromkeys(counts, 0)
+        self.tallies = {label: Tally(label) for label in sends}
+
+    def count(self, what: str, n: int = 1) -> None:
+        self.done[what] += n
+
+    def send(
+        self, workspace_id: int, messages: Sequence[Outgoing], label: str | None = None
+    ) -> None:
+        tally = self.tallies[label]
+        for outcome in self.ctx.deliver(workspace_id, messages):
+            tally.add(outcome.status)
+
+    def __str__(self) -> str:
+        parts = [f"{n} {what}" for what, n in self.done.items()]
+        parts += [str(t) for t in self.tallies.values()]
+        return f"{self.title}: " + "; ".join(parts)
+
+
+Step = Callable[[JobContext, int, str, Run], None]
+
+
+def each_workspace(
+    title: str, counts: Sequence[str] = (), sends: Sequence[str | None] = (None,)
+) -> Callable[[Step], Callable[[JobContext], str]]:
+    """The job wrapper: `step(ctx, workspace_id, team_id, run)` once per workspace the run
+    serves; the job's summary is `title`, then each count, then each kind of message sent."""
+
+    def wrap(step: Step) -> Callable[[JobContext], str]:
+        @functools.wraps(step)
+        def run(ctx: JobContext) -> str:
+            account = Run(ctx, title, counts, sends)
+            for workspace_id, team_id in ctx.workspaces():
+                step(ctx, workspace_id, team_id, account)
+            return str(account)
+
+        return run
+
+    return wrap

@@ -6,44 +6,38 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from datetime import date
-from functools import partial
 from typing import Any
 
 from bot.clock import iso_week
 from bot.delivery.once import Outgoing, direct_message
 from bot.services import digests
-from bot.services.digests import Manager
 from bot.services.effectiveness import EffectivenessReport, effectiveness
-from jobs.context import JobContext, Tally
+from bot.services.recipients import Recipient
+from jobs.context import JobContext, Run, each_workspace
 
 
-def run(ctx: JobContext) -> str:
-    tally = Tally("digests")
-    for workspace_id, team_id in ctx.workspaces():
-        # One effectiveness report per workspace and local date, not one per manager: each
-        # loads the whole workspace's CRM data.
-        settings = ctx.settings
-        reports = functools.cache(
-            partial(
-                effectiveness,
-                ctx.db,
-                team_id,
-                hourly_cost=settings.coaching_hourly_cost,
-                stages=settings.stages,
-            )
+@each_workspace("digests")
+def run(ctx: JobContext, workspace_id: int, team_id: str, account: Run) -> None:
+    # One effectiveness report per workspace and local date, not one per manager: each
+    # loads the whole workspace's CRM data.
+    reports = functools.cache(
+        functools.partial(
+            effectiveness,
+            ctx.db,
+            team_id,
+            hourly_cost=ctx.settings.coaching_hourly_cost,
+            stages=ctx.settings.stages,
         )
-        due = digests.due_managers(ctx.db, workspace_id, ctx.local)
-        sends = [_digest(ctx, team_id, workspace_id, manager, reports) for manager in due]
-        for outcome in ctx.deliver(workspace_id, sends):
-            tally.add(outcome.status)
-    return str(tally)
+    )
+    due = digests.due_managers(ctx.db, workspace_id, ctx.local)
+    account.send(workspace_id, [_digest(ctx, team_id, workspace_id, m, reports) for m in due])
 
 
 def _digest(
     ctx: JobContext,
     team_id: str,
     workspace_id: int,
-    manager: Manager,
+    manager: Recipient,
     reports: Callable[[date], EffectivenessReport],
 ) -> Outgoing:
     local = ctx.local(manager.timezone)

@@ -7,26 +7,17 @@ in Europe."""
 from __future__ import annotations
 
 from bot.services import plan_messages, plans
-from jobs.context import JobContext, Tally
+from jobs.context import JobContext, Run, each_workspace
 
 # A manager who gets a dozen drafts at once approves none: a few a week get read.
 DRAFTS_PER_MANAGER_WEEK = 2
 
 
-def run(ctx: JobContext) -> str:
-    drafted, tally = 0, Tally("drafts")
-    for workspace_id, team_id in ctx.workspaces():
-        created = plans.draft_plans(
-            ctx.db,
-            team_id,
-            ctx.now.date(),
-            ctx.now,
-            ctx.config,
-            per_manager=DRAFTS_PER_MANAGER_WEEK,
-        )
-        drafted += len(created)
-        waiting = plans.open_drafts(ctx.db, team_id)
-        outgoing = plan_messages.draft_messages(ctx.client, ctx.db, waiting)
-        for outcome in ctx.deliver(workspace_id, outgoing):
-            tally.add(outcome.status)
-    return f"plan drafts: {drafted} new; {tally}"
+@each_workspace("plan drafts", counts=("new",), sends=("drafts",))
+def run(ctx: JobContext, workspace_id: int, team_id: str, account: Run) -> None:
+    created = plans.draft_plans(
+        ctx.db, team_id, ctx.now.date(), ctx.now, ctx.config, per_manager=DRAFTS_PER_MANAGER_WEEK
+    )
+    account.count("new", len(created))
+    waiting = plans.open_drafts(ctx.db, team_id)
+    account.send(workspace_id, plan_messages.draft_messages(ctx.client, ctx.db, waiting), "drafts")

@@ -30,6 +30,16 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("adapters", ("handlers", "jobs")),
     ("entry", ("bot.app", "bot.serve", "bot.cli", "bot.doctor", "bot.demo")),
 ]
+# Handlers and jobs parse a request or a trigger, call services and send: no SQL, no
+# statistics, no coaching decisions, no CSV parsing of their own.
+ADAPTERS = ("handlers", "jobs")
+BEHIND_THE_SERVICES = (
+    "sqlalchemy",
+    "bot.store.models",
+    "bot.analytics",
+    "bot.coaching",
+    "bot.ingest",
+)
 # Pure core: no database, no Slack, no templates, no clock (they take `today`).
 PURE = ("bot.analytics", "bot.coaching")
 IMPURE = ("sqlalchemy", "slack_sdk", "slack_bolt", "jinja2", "apscheduler", "bot.clock")
@@ -40,6 +50,7 @@ class Import:
     module: str  # the importing module
     target: str  # what it imports
     where: str  # file:line
+    typing_only: bool = False  # under `if TYPE_CHECKING:`: a name for a type hint
 
     def __str__(self) -> str:
         return f"{self.where}: {self.module} imports {self.target}"
@@ -56,7 +67,14 @@ def _imports() -> list[Import]:
         for path in sorted((ROOT / package).rglob("*.py")):
             module = _module_name(path)
             where = str(path.relative_to(ROOT))
-            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            typing_only = {
+                id(inner)
+                for node in ast.walk(tree)
+                if isinstance(node, ast.If) and ast.unparse(node.test) == "TYPE_CHECKING"
+                for inner in ast.walk(node)
+            }
+            for node in ast.walk(tree):
                 if isinstance(node, ast.Import):
                     targets = [alias.name for alias in node.names]
                 elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
@@ -64,7 +82,10 @@ def _imports() -> list[Import]:
                     targets = [f"{node.module}.{alias.name}" for alias in node.names]
                 else:
                     continue
-                found += [Import(module, t, f"{where}:{node.lineno}") for t in targets]
+                found += [
+                    Import(module, t, f"{where}:{node.lineno}", id(node) in typing_only)
+                    for t in targets
+                ]
     return found
 
 
@@ -109,6 +130,18 @@ def test_handlers_and_jobs_never_import_each_other() -> None:
         or (_within(i.module, "jobs") and _within(i.target, "handlers"))
     ]
     assert crossing == [], "\n".join(crossing)
+
+
+@pytest.mark.parametrize("adapter", ADAPTERS)
+def test_handlers_and_jobs_go_through_the_services(adapter: str) -> None:
+    reaching = [
+        str(i)
+        for i in IMPORTS
+        if _within(i.module, adapter)
+        and not i.typing_only
+        and any(_within(i.target, behind) for behind in BEHIND_THE_SERVICES)
+    ]
+    assert reaching == [], "\n".join(reaching)
 
 
 @pytest.mark.parametrize("core", PURE)

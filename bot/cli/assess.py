@@ -29,15 +29,14 @@ def add_assess(commands: Subcommands) -> None:
 
 
 def run_assess(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.coaching.assessment import AssessmentConfig
-    from bot.services.assessments import UnknownWorkspace, run_assessments
+    from bot.services.assessments import UnknownWorkspace, assessment_config, run_assessments
 
     if args.window_days < 14:
         print("--window-days must be at least 14", file=sys.stderr)
         return EXIT_PROBLEM
     clock = SystemClock()
     as_of = args.as_of or clock.now().astimezone(settings.zone).date()
-    config = AssessmentConfig(window_days=args.window_days, stages=settings.stages)
+    config = assessment_config(settings, window_days=args.window_days)
     try:
         result = run_assessments(
             common.database(settings), common.team(args, settings), as_of, clock.now(), config

@@ -35,16 +35,16 @@ def add_playbook(commands: Subcommands) -> None:
 
 def run_pair(args: argparse.Namespace, settings: Settings) -> int:
     from bot.clock import iso_week
-    from bot.coaching.assessment import AssessmentConfig
     from bot.delivery.once import deliver_all
     from bot.services import operators, pairing, pairing_messages
+    from bot.services.assessments import assessment_config
     from bot.slack.outbox import finish, sending_client
 
     db = common.database(settings)
     team = common.team(args, settings)
     today = common.today(args, settings)
     now = SystemClock().now()
-    config = AssessmentConfig(stages=settings.stages)
+    config = assessment_config(settings)
     try:
         expired = pairing.expire(db, team, today, now)
         result = pairing.run_round(db, team, today, now, config, args.capacity, args.expiry_days)

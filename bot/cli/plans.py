@@ -45,9 +45,9 @@ def add_checkpoints(commands: Subcommands) -> None:
 
 
 def run_plans(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.coaching.assessment import AssessmentConfig
     from bot.delivery.once import deliver_all
     from bot.services import operators, plan_messages, plans
+    from bot.services.assessments import assessment_config
     from bot.slack.outbox import finish, sending_client
 
     db = common.database(settings)
@@ -56,7 +56,7 @@ def run_plans(args: argparse.Namespace, settings: Settings) -> int:
     now = SystemClock().now()
     try:
         if args.action == "draft":
-            config = AssessmentConfig(stages=settings.stages)
+            config = assessment_config(settings)
             created = plans.draft_plans(db, team, today, now, config)
             print(f"{len(created)} draft plan(s) waiting for their managers' approval.")
             if args.send and created:

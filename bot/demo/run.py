@@ -17,7 +17,7 @@ from bot.demo.generate import DEMO_AS_OF
 from bot.ingest.importer import FileReport, ImportRequest
 from bot.services import checkpoints, pairing, pairing_messages, plan_messages, plans
 from bot.services.answers import answer
-from bot.services.assessments import AssessmentRun, run_assessments
+from bot.services.assessments import AssessmentRun, assessment_config, run_assessments
 from bot.services.commands import parse
 from bot.services.deps import Deps
 from bot.services.home import publish_home
@@ -59,7 +59,7 @@ def run_demo(examples: Path, out_dir: Path, settings: Settings, clock: Clock) ->
     try:
         request = ImportRequest(paths=[examples / f for f in DEMO_FILES], team_id=DEMO_TEAM_ID)
         imported = import_files(db, settings, request, clock)
-        config = AssessmentConfig(stages=settings.stages)
+        config = assessment_config(settings)
         assessed = run_assessments(db, DEMO_TEAM_ID, DEMO_AS_OF, clock.now(), config)
         reviews = plant_plans(db, settings, config)
         preview, pairing_lines = write_slack_preview(db, settings, out_dir / "preview")
@@ -142,7 +142,7 @@ def write_slack_preview(db: Database, settings: Settings, folder: Path) -> tuple
     answer(parse("team"), manager, deps, DmSurface(client, DEMO_MANAGER))
     publish_home(client, manager, deps)
     # A pairing round: invitations to mentors, one accepted (the group DM), peer groups.
-    config = AssessmentConfig(stages=settings.stages)
+    config = assessment_config(settings)
     round_ = pairing.run_round(db, DEMO_TEAM_ID, DEMO_AS_OF, clock.now(), config)
     lines = []
     invitations = [pairing_messages.invitation(client, db, p) for p in round_.invited]

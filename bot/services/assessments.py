@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.coaching.assessment import Assessment, AssessmentConfig, assess
+from bot.config import Settings
 from bot.ingest.upsert import upsert
 from bot.services.frames import load_crm_data
 from bot.store.engine import Database
@@ -26,6 +27,12 @@ class UnknownWorkspace(LookupError):
 class AssessmentRun:
     as_of: date
     assessments: list[Assessment]
+
+
+def assessment_config(settings: Settings, **overrides: Any) -> AssessmentConfig:
+    """The assessment's settings for this install: its CRM stages, the rest as the
+    methodology sets them (docs/methodology.md) unless `overrides` says otherwise."""
+    return AssessmentConfig(stages=settings.stages, **overrides)
 
 
 def run_assessments(

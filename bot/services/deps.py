@@ -13,6 +13,7 @@ from bot.coaching.assessment import AssessmentConfig
 from bot.config import Settings
 from bot.delivery.once import Outcome, Outgoing, deliver
 from bot.render.charts import InlineCharts
+from bot.services.assessments import assessment_config
 from bot.store.engine import Database
 
 CONTEXT_KEY = "coachbot"
@@ -38,7 +39,7 @@ class Deps:
 
     @property
     def config(self) -> AssessmentConfig:
-        return AssessmentConfig(stages=self.settings.stages)
+        return assessment_config(self.settings)
 
     def today_for(self, timezone: str) -> date:
         """Today as the person sees it: a Monday-morning rep in Sydney is not on Sunday."""

@@ -5,58 +5,29 @@ the job only schedules and sends."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
-
-from bot.coaching.assessment import AssessmentConfig
 from bot.config import Settings
 from bot.render.charts import team_alt_text, team_chart
 from bot.render.renderer import message
-from bot.services import checkpoints, coach, pairing, people, plans
+from bot.services import checkpoints, coach, pairing, plans
+from bot.services.assessments import assessment_config
 from bot.services.effectiveness import EffectivenessReport
 from bot.services.identity import viewer_for_person
+from bot.services.recipients import Recipient, due_weekly
 from bot.store.engine import Database
-from bot.store.models import Person
 
 SEND_WEEKDAY = 4  # Friday
 SEND_FROM_HOUR = 15
 
 
-@dataclass(frozen=True)
-class Manager:
-    id: int
-    slack_user_id: str
-    timezone: str | None
-    paused_until: date | None
-
-
 def due_managers(
     db: Database, workspace_id: int, local: Callable[[str | None], datetime]
-) -> list[Manager]:
-    """Managers with Slack whose local time is Friday from 15:00, unless they paused
-    (a manager's weekly message is the digest) or snoozed past today."""
-    with db.begin() as session:
-        found = session.scalars(
-            select(Person).where(
-                Person.workspace_id == workspace_id,
-                Person.role == "manager",
-                people.reachable_on_slack(),
-                Person.nudges_paused.is_(False),
-            )
-        ).all()
-        managers = [
-            Manager(m.id, m.slack_user_id or "", m.timezone, m.nudges_snoozed_until) for m in found
-        ]
-    return [
-        m
-        for m in managers
-        if (when := local(m.timezone)).weekday() == SEND_WEEKDAY
-        and when.hour >= SEND_FROM_HOUR
-        and (m.paused_until is None or when.date() >= m.paused_until)
-    ]
+) -> list[Recipient]:
+    """Managers with Slack whose local time is Friday from 15:00, unless they paused (a
+    manager's weekly message is the digest) or snoozed past today."""
+    return due_weekly(db, workspace_id, "manager", SEND_WEEKDAY, SEND_FROM_HOUR, local)
 
 
 def digest(
@@ -72,7 +43,7 @@ def digest(
     """The digest's message, with the team chart (win rate against each rep's peers) as a
     file to share after it when any rep has a win rate."""
     viewer = viewer_for_person(db, settings, team_id, manager_id)
-    overview = coach.team(db, viewer, today, now, AssessmentConfig(stages=settings.stages))
+    overview = coach.team(db, viewer, today, now, assessment_config(settings))
     reps = overview.reps
     names = {r["rep_id"]: r["name"] for r in reps}
     lines = coach.line_managers(db, viewer, list(names))

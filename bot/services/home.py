@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.delivery import poster
 from bot.render.renderer import message, view
 from bot.services import coach, home_chart
 from bot.services.deps import Deps
@@ -56,7 +57,7 @@ def home_view(viewer: Viewer, deps: Deps, chart: HomeChart | None = None) -> dic
 def publish_home(client: WebClient, viewer: Viewer, deps: Deps) -> None:
     chart = home_chart.current(deps.db, viewer, deps.clock.now()) if viewer.known else None
     try:
-        client.views_publish(user_id=viewer.slack_user_id, view=home_view(viewer, deps, chart))
+        poster.publish_home(client, viewer.slack_user_id, home_view(viewer, deps, chart))
     except SlackApiError as refused:
         if chart is None or not _refuses_file(refused):
             raise
@@ -64,7 +65,7 @@ def publish_home(client: WebClient, viewer: Viewer, deps: Deps) -> None:
         # Home goes out without it, and a deleted one is not offered to Slack again.
         forgotten = home_chart.forget(deps.db, viewer, chart, deps.clock.now())
         logger.info("home chart %s refused by Slack (forgotten: %s)", chart.file_id, forgotten)
-        client.views_publish(user_id=viewer.slack_user_id, view=home_view(viewer, deps))
+        poster.publish_home(client, viewer.slack_user_id, home_view(viewer, deps))
 
 
 def _refuses_file(refused: SlackApiError) -> bool:

@@ -57,7 +57,7 @@ def introduction(
         return None
 
     def send(metadata: dict[str, Any]) -> dict[str, str]:
-        channel = client.conversations_open(users=",".join(users))["channel"]["id"]
+        channel = poster.open_group_dm(client, users)
         payload = message(
             "messages/mentoring_intro.json.j2",
             pairing=details,
@@ -65,10 +65,8 @@ def introduction(
             playbook_tip=_playbook_line(db, team_id, details["skill"], today),
         )
         pairing.set_channel(db, pairing_id, channel)
-        posted = client.chat_postMessage(
-            channel=channel, text=payload["text"], blocks=payload["blocks"], metadata=metadata
-        )
-        return {"channel": channel, "ts": str(posted["ts"])}
+        ts = poster.post_to_conversation(client, channel, payload, metadata=metadata)
+        return {"channel": channel, "ts": ts}
 
     return Outgoing(MENTOR_INTRO, str(pairing_id), "", send, not_read_back)
 
@@ -117,11 +115,7 @@ def introduce_group(
     details = pairing.group_details(db, group_id)
     payload = message("messages/peer_group_intro.json.j2", group=details)
     pairing.set_group_channel(db, group_id, channel)
-    extra = {} if metadata is None else {"metadata": metadata}
-    posted = client.chat_postMessage(
-        channel=channel, text=payload["text"], blocks=payload["blocks"], **extra
-    )
-    return channel, str(posted["ts"])
+    return channel, poster.post_to_conversation(client, channel, payload, metadata=metadata)
 
 
 def group_dm(client: Any, db: Database, group_id: int) -> str | None:
@@ -131,7 +125,7 @@ def group_dm(client: Any, db: Database, group_id: int) -> str | None:
     users = [u for u in users if u]
     if len(users) < 3:
         return None
-    return str(client.conversations_open(users=",".join(users))["channel"]["id"])
+    return poster.open_group_dm(client, users)
 
 
 def _playbook_line(db: Database, team_id: str | None, skill: str, today: date) -> str | None:

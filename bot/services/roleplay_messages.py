@@ -6,6 +6,7 @@ from __future__ import annotations
 from functools import partial
 from typing import Any, Protocol
 
+from bot.delivery import poster
 from bot.delivery.once import Outgoing, not_read_back
 from bot.render.renderer import message
 from bot.services import roleplays
@@ -78,14 +79,9 @@ def idle_notes(client: Any, closed: list[dict[str, Any]]) -> list[Outgoing]:
         "Start a fresh one any time with `/coach roleplay`.",
     )
 
-    def send(channel: str, thread_ts: str, metadata: dict[str, Any]) -> Any:
-        return client.chat_postMessage(
-            channel=channel,
-            text=note["text"],
-            blocks=note["blocks"],
-            thread_ts=thread_ts,
-            metadata=metadata,
-        )
+    def send(channel: str, thread_ts: str, metadata: dict[str, Any]) -> dict[str, str]:
+        ts = poster.post_to_conversation(client, channel, note, thread_ts, metadata)
+        return {"channel": channel, "ts": ts}
 
     # A thread reply is not in the DM's history, so it is not read back after a crash.
     return [

@@ -31,6 +31,15 @@ def find_workspace_id(session: Session, team_id: str) -> int | None:
     return session.scalar(select(Workspace.id).where(Workspace.team_id == team_id))
 
 
+def workspaces(db: Database, team_id: str | None = None) -> list[tuple[int, str]]:
+    """Every workspace with data (id, team id), or only the one of `team_id`."""
+    query = select(Workspace.id, Workspace.team_id).order_by(Workspace.id)
+    if team_id is not None:
+        query = query.where(Workspace.team_id == team_id)
+    with db.begin() as session:
+        return [(row.id, row.team_id) for row in session.execute(query)]
+
+
 def require_workspace_id(
     session: Session, team_id: str, error: Callable[[str], Exception] = LookupError
 ) -> int:

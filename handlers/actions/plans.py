@@ -7,6 +7,7 @@ from typing import Any
 from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
+from bot.delivery import poster
 from bot.delivery.once import Outcome
 from bot.ids import Actions
 from bot.render.renderer import escape_mrkdwn
@@ -62,7 +63,7 @@ def edit_plan(
     except (StaleButton, plans.PlanError, AlreadyDone) as problem:
         DmSurface(client, body["user"]["id"]).reply(refusal(problem))
         return
-    client.views_open(trigger_id=body["trigger_id"], view=plan_messages.edit_modal(plan))
+    poster.open_modal(client, body["trigger_id"], plan_messages.edit_modal(plan))
 
 
 def decide_checkpoint(

@@ -44,7 +44,7 @@ class SlashSurface:
         return self._dm, ts
 
     def open_modal(self, modal: dict[str, Any]) -> None:
-        self.client.views_open(trigger_id=self.trigger_id, view=modal)
+        poster.open_modal(self.client, self.trigger_id, modal)
 
     def attach(self, content: bytes, filename: str, title: str, alt_text: str) -> str | None:
         return poster.upload_to_dm(self.client, self.user_id, content, filename, title, alt_text)
