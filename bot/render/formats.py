@@ -113,6 +113,7 @@ FILTERS = {
     "skill": skill,
     "trend": trend,
     "day": day,
+    "quoted": repr,  # a name as Python shows it, quotes and all: 'T0ACME'
 }
 
 

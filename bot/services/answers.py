@@ -12,6 +12,7 @@ from typing import Any, Protocol
 
 from bot.render.charts import trend_alt_text
 from bot.render.renderer import escape_mrkdwn, message, view
+from bot.render.sentences import mrkdwn_sentence, sentence
 from bot.services import (
     checkpoints,
     coach,
@@ -137,14 +138,12 @@ def send_assessment(viewer: Viewer, subject_id: int, deps: Deps, surface: Surfac
         deps.config,
     )
     if payload is None:
-        who = "You are" if subject_id == viewer.person_id else "They are"
-        surface.reply(
-            notice(f"{who} not an active rep in the CRM data, so there is no assessment.")
-        )
+        own = subject_id == viewer.person_id
+        surface.reply(notice(sentence("not_an_active_rep", own=own)))
         return
     own = subject_id == viewer.person_id
     surface.private(assessment_message(payload, own=own, deps=deps))
-    title = f"{payload['name']}: win rate by month"
+    title = sentence("trend_chart_title", name=payload["name"])
     series = payload["trend"]["series"]
     alt_text = trend_alt_text(series, payload["headline"].get("peer_win_rate"))
 
@@ -260,12 +259,7 @@ def _plan(_command: Command, viewer: Viewer, deps: Deps, surface: Surface) -> No
         surface.reply(notice("No coaching plan: your assessment shows no credible gap to work on."))
         return
     focus = ", ".join(g["skill"].replace("_", " ") for g in payload["gaps"][:3])
-    surface.reply(
-        notice(
-            f"No coaching plan has been approved for you yet. The focus your assessment "
-            f"suggests: *{focus}*. Your manager approves plans; `/coach me` shows the evidence."
-        )
-    )
+    surface.reply(notice(mrkdwn_sentence("no_plan_yet", focus=focus)))
 
 
 def _roleplay(command: Command, viewer: Viewer, deps: Deps, surface: Surface) -> None:

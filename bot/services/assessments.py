@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from bot.coaching.assessment import Assessment, AssessmentConfig, assess
 from bot.config import Settings
 from bot.ingest.upsert import upsert
+from bot.render.sentences import sentence
 from bot.services.frames import load_crm_data
 from bot.store.engine import Database
 from bot.store.models import AssessmentSnapshot, Person
@@ -181,8 +182,5 @@ def snapshot_history(session: Session, team_id: str, person_id: int) -> list[Ass
 def _workspace(session: Session, team_id: str) -> int:
     workspace_id = find_workspace_id(session, team_id)
     if workspace_id is None:
-        raise UnknownWorkspace(
-            f"no data for workspace {team_id!r}: import CRM files first "
-            "(coachbot import --workspace TEAM_ID FILE...)"
-        )
+        raise UnknownWorkspace(sentence("no_workspace_data_cli", team_id=team_id))
     return workspace_id

@@ -15,6 +15,7 @@ from bot.coaching.plans import (
     CHECKPOINT_DAYS,
     INTENSIFIED_CADENCE,
 )
+from bot.render.sentences import sentence
 from bot.services.frames import load_crm_data
 from bot.services.outcomes import already_done
 from bot.services.plan_records import (
@@ -79,7 +80,7 @@ def run_checkpoint(
 def confirm(db: Database, viewer: Viewer, checkpoint_id: int, decision: str, now: datetime) -> str:
     """The manager confirms coachbot's decision or overrides it; the plan follows."""
     if decision not in {d.value for d in Decision}:
-        raise PlanError(f"Unknown decision {decision!r}.")
+        raise PlanError(sentence("unknown_decision", decision=decision))
     with db.begin() as session:
         checkpoint = session.get(Checkpoint, checkpoint_id)
         if checkpoint is None:
@@ -88,10 +89,8 @@ def confirm(db: Database, viewer: Viewer, checkpoint_id: int, decision: str, now
         plan = plan_for_manager(session, viewer, checkpoint.plan_id, lock=True)
         session.refresh(checkpoint)
         if checkpoint.manager_decision is not None:
-            raise already_done(
-                f"this review was decided ({checkpoint.manager_decision})",
-                checkpoint.confirmed_at,
-            )
+            decided = sentence("review_already_decided", decision=checkpoint.manager_decision)
+            raise already_done(decided, checkpoint.confirmed_at)
         checkpoint.manager_decision = decision
         checkpoint.confirmed_by = viewer.person_id
         checkpoint.confirmed_at = now
@@ -183,7 +182,7 @@ def checkpoint_for_delivery(db: Database, checkpoint_id: int) -> dict[str, Any]:
     with db.begin() as session:
         checkpoint = session.get(Checkpoint, checkpoint_id)
         if checkpoint is None or checkpoint.review is None:
-            raise PlanError(f"Checkpoint {checkpoint_id} has no review yet.")
+            raise PlanError(sentence("checkpoint_not_reviewed", checkpoint_id=checkpoint_id))
         plan_id, review = checkpoint.plan_id, checkpoint.review
     details = plan_for_delivery(db, plan_id)
     return {"checkpoint_id": checkpoint_id, "review": review, "plan": details}

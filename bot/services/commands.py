@@ -6,7 +6,7 @@ import difflib
 import re
 from dataclasses import dataclass
 
-from bot.render.renderer import escape_mrkdwn
+from bot.render.sentences import mrkdwn_sentence, sentence
 from bot.vocabulary import SKILLS
 
 SUBCOMMANDS: dict[str, str] = {
@@ -61,14 +61,13 @@ def parse(text: str) -> Command:
 
 def _with_user(name: str, args: list[str], text: str) -> Command:
     if not args:
-        return Command(name, text=text, problem=f"Name the rep: `/coach {name} @name`.")
+        return Command(name, text=text, problem=sentence("name_the_rep", command=name))
     mention = _MENTION.match(args[0]) or _RAW_ID.match(args[0])
     if not mention:
         return Command(
             name,
             text=text,
-            problem=f"`{escape_mrkdwn(args[0])}` is not a Slack mention. Type `@` and pick the rep "
-            "from the list.",
+            problem=mrkdwn_sentence("not_a_mention", text=args[0]),
         )
     return Command(name, user=mention.group(1), text=text)
 
@@ -85,8 +84,7 @@ def _with_skill(args: list[str], text: str) -> Command:
     return Command(
         "roleplay",
         text=text,
-        problem=f"I don't know the skill `{escape_mrkdwn(' '.join(args))}`. Try one of: "
-        f"{', '.join(SKILLS)}.",
+        problem=mrkdwn_sentence("unknown_skill_to_practise", text=" ".join(args), skills=SKILLS),
     )
 
 

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from bot.config import Settings
 from bot.delivery.pacing import SendGate
+from bot.render.sentences import sentence
 from bot.services import people
 from bot.store.engine import Database
 from bot.store.models import Delivery, Person
@@ -220,7 +221,7 @@ def _member_pages(client: Any) -> Iterator[list[dict[str, Any]]]:
 
 def _refused(method: str, code: str | None) -> DirectoryError:
     fix = FIXES.get(code or "", "see Slack's documentation of the error, then run it again")
-    return DirectoryError(f"Slack refused {method} ({code}): {fix}")
+    return DirectoryError(sentence("slack_refused", method=method, code=code, fix=fix))
 
 
 def _apply(

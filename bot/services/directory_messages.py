@@ -15,6 +15,7 @@ from typing import Any
 from bot.config import Settings
 from bot.delivery.once import Outcome, Outgoing, deliver_all, direct_message
 from bot.render.renderer import message
+from bot.render.sentences import sentence
 from bot.services import directory
 from bot.services.directory import DirectoryError, PersonRef, SyncReport
 from bot.store.engine import Database
@@ -46,11 +47,14 @@ def sync_and_welcome(
 
 def describe(report: SyncReport) -> str:
     """One line for operators (the worker's log, `coachbot import`)."""
-    left = f", {report.left} left for the next run" if report.left else ""
-    return (
-        f"{report.checked} looked up ({report.method}), {len(report.matched)} newly matched, "
-        f"{len(report.unmatched)} not found in Slack, {len(report.deactivated)} deactivated"
-        f"{left}"
+    return sentence(
+        "directory_report",
+        checked=report.checked,
+        method=report.method,
+        matched=len(report.matched),
+        unmatched=len(report.unmatched),
+        deactivated=len(report.deactivated),
+        left=report.left,
     )
 
 

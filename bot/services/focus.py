@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.render.sentences import sentence
 from bot.services import plans
 from bot.services.roleplays import content
 from bot.store.engine import Database
@@ -18,10 +19,7 @@ def weekly_focus(
     plan = plans.open_plan_of(db, workspace_id, rep_id)
     if plan and plan["status"] == "active" and plan["objectives"]:
         focus = plan["objectives"][0]
-        action = (
-            f"{focus['leading_indicator'].capitalize()}: set yourself a number for this week "
-            "and check it on Friday."
-        )
+        action = sentence("weekly_focus_action", indicator=focus["leading_indicator"])
         return {
             "skill": focus["skill"],
             "action": action,

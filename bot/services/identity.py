@@ -8,6 +8,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.config import Settings
+from bot.render.sentences import sentence
 from bot.services import people
 from bot.services.visibility import Viewer
 from bot.store.engine import Database
@@ -71,7 +72,7 @@ def viewer_for_person(db: Database, settings: Settings, team_id: str, person_id:
         workspace_id = find_workspace_id(session, team_id)
         person = people.by_id(session, workspace_id, person_id) if workspace_id else None
         if person is None:
-            raise LookupError(f"no person {person_id} in workspace {team_id!r}")
+            raise LookupError(sentence("no_such_person", person_id=person_id, team_id=team_id))
         return Viewer(
             team_id=team_id,
             slack_user_id=person.slack_user_id or "",

@@ -4,6 +4,7 @@ names, and the person an operator acts as, found by email."""
 from __future__ import annotations
 
 from bot.config import Settings
+from bot.render.sentences import sentence
 from bot.services import people
 from bot.services.identity import viewer_for_person
 from bot.services.plans import PlanError
@@ -31,6 +32,6 @@ def operator(db: Database, settings: Settings, team_id: str, email: str) -> View
         found = find_workspace_id(session, team_id)
         person = people.by_email(session, found, email) if found else None
         if person is None:
-            raise PlanError(f"No person with email {email!r} in workspace {team_id!r}.")
+            raise PlanError(sentence("no_person_with_email", email=email, team_id=team_id))
         person_id = person.id
     return viewer_for_person(db, settings, team_id, person_id)

@@ -8,6 +8,7 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
+from bot.render.sentences import sentence
 from bot.store.engine import Database
 from bot.store.handled import Repeated, handled_at
 
@@ -18,8 +19,7 @@ class AlreadyDone(Exception):
 
 
 def already_done(what: str, when: date | None) -> AlreadyDone:
-    on = f" on {when:%b} {when.day}" if when is not None else ""
-    return AlreadyDone(f"Already done: {what}{on}, so nothing changed.")
+    return AlreadyDone(sentence("already_done", what=what, when=when))
 
 
 @contextmanager

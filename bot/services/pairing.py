@@ -19,6 +19,7 @@ from bot.coaching.matching import (
     may_mentor,
     priority_gaps,
 )
+from bot.render.sentences import sentence
 from bot.services.assessments import current_payloads
 from bot.services.outcomes import already_done
 from bot.services.roleplays import content
@@ -175,7 +176,8 @@ def respond(db: Database, viewer: Viewer, pairing_id: int, accept: bool, now: da
         pairing = session.get(Pairing, pairing_id)
         assert pairing is not None
         if won != 1:
-            raise already_done(f"this invitation was {pairing.status}", pairing.responded_at)
+            answered = sentence("invitation_already_answered", status=pairing.status)
+            raise already_done(answered, pairing.responded_at)
         session.expunge(pairing)
         return pairing
 

@@ -10,8 +10,8 @@ from typing import Any
 
 from bot.delivery import poster
 from bot.delivery.once import Outgoing, not_read_back
-from bot.render.formats import value_in
 from bot.render.renderer import message
+from bot.render.sentences import sentence
 from bot.services import pairing
 from bot.services.playbooks import PlaybookError, playbook_for
 from bot.services.roleplays import content
@@ -139,7 +139,11 @@ def _playbook_line(db: Database, team_id: str | None, skill: str, today: date) -
     if not book.behaviours:
         return book.tips[0] if book.tips else None
     top = book.behaviours[0]
-    return (
-        f"{top.label}: top performers {value_in(top.top, top.unit)}, "
-        f"everyone else {value_in(top.others, top.unit)}. {top.note}"
+    return sentence(
+        "playbook_line",
+        label=top.label,
+        top=top.top,
+        others=top.others,
+        unit=top.unit,
+        note=top.note,
     )

@@ -13,6 +13,7 @@ from slack_sdk import WebClient
 from bot.coaching.plans import CHECKPOINT_DAYS
 from bot.delivery.once import Outgoing, direct_message
 from bot.render.renderer import message, view
+from bot.render.sentences import sentence
 from bot.services import checkpoints, plans
 from bot.store.engine import Database
 
@@ -86,8 +87,7 @@ def decision_notice(
     build = partial(
         message,
         "messages/notice.json.j2",
-        text=f"Your manager reviewed day {found['review']['day']} of your coaching plan: "
-        f"*{decision.replace('replan', 're-plan')}*.",
+        text=sentence("decision_told_to_rep", day=found["review"]["day"], decision=decision),
     )
     return direct_message(client, DECIDED, rep, str(checkpoint_id), build)
 

@@ -18,6 +18,7 @@ from bot.coaching.plans import (
     PlanDraft,
     draft_plan,
 )
+from bot.render.sentences import sentence
 from bot.services.assessments import current_payloads
 from bot.services.outcomes import already_done, once_per_request
 from bot.services.plan_records import (
@@ -212,7 +213,7 @@ def _edit_targets(
 ) -> None:
     plan = plan_for_manager(session, viewer, plan_id, lock=True)
     if plan.status not in OPEN:
-        raise PlanError(f"This plan is {plan.status}; it can no longer be edited.")
+        raise PlanError(sentence("plan_not_editable", status=plan.status))
     record_handled(session, request, viewer.team_id, now)
     version = current_version(session, plan)
     objectives = []
@@ -222,7 +223,7 @@ def _edit_targets(
         if (better and target <= objective["baseline"]) or (
             not better and target >= objective["baseline"]
         ):
-            raise PlanError(f"The target for {objective['label']} must improve on the baseline.")
+            raise PlanError(sentence("target_must_improve", label=objective["label"]))
         objectives.append(restated(objective, target=float(target)))
     new_version(session, plan, objectives, version.cadence, version.rationale, viewer, now)
 
@@ -260,15 +261,13 @@ def log_session(
 ) -> None:
     """Time spent coaching on a plan: the cost side of the return on coaching."""
     if kind not in SESSION_KINDS:
-        raise PlanError(f"A session is one of {', '.join(SESSION_KINDS)}.")
+        raise PlanError(sentence("unknown_session_kind", kinds=SESSION_KINDS))
     if not 0 < minutes <= 8 * 60:
         raise PlanError("Minutes must be between 1 and 480.")
     with db.begin() as session:
         plan = plan_for_manager(session, viewer, plan_id)
         if plan.status != "active":
-            raise PlanError(
-                f"Coaching time is logged on an active plan; this one is {plan.status}."
-            )
+            raise PlanError(sentence("plan_not_active", status=plan.status))
         session.add(
             CoachingSession(
                 plan_id=plan.id,
@@ -283,7 +282,7 @@ def log_session(
 def _no_longer_draft(plan: CoachingPlan) -> Exception:
     if plan.approved_at is not None:
         return already_done("this plan was approved", plan.approved_at)
-    return PlanError(f"This plan is {plan.status}; it can no longer be approved.")
+    return PlanError(sentence("plan_not_approvable", status=plan.status))
 
 
 def list_plans(
@@ -332,7 +331,7 @@ def plan_for_delivery(db: Database, plan_id: int) -> dict[str, Any]:
     with db.begin() as session:
         plan = session.get(CoachingPlan, plan_id)
         if plan is None:
-            raise PlanError(f"No plan {plan_id}.")
+            raise PlanError(sentence("no_such_plan", plan_id=plan_id))
         details = plan_dict(session, plan)
         manager = session.get(Person, plan.manager_id) if plan.manager_id else None
         details["manager_slack_id"] = manager.slack_user_id if manager else None

@@ -19,6 +19,7 @@ from bot.coaching.assessment import AssessmentConfig
 from bot.coaching.rubric import Item, score
 from bot.coaching.scenarios import Scenario, build_scenario
 from bot.render.formats import money
+from bot.render.sentences import sentence
 from bot.services.assessments import current_payloads
 from bot.services.frames import deals_frame
 from bot.services.visibility import Viewer
@@ -89,7 +90,7 @@ def start(
         gaps = payload.get(viewer.person_id, {}).get("gaps", [])
         skill = gaps[0]["skill"] if gaps else DEFAULT_SKILL
     if skill not in SKILLS:
-        raise RoleplayError(f"Unknown skill {skill!r}.")
+        raise RoleplayError(sentence("unknown_skill", skill=skill))
     since = today - timedelta(days=HISTORY_DAYS)
     with db.begin() as session:
         mine = deals_frame(session, viewer.workspace_id, viewer.person_id, since)
@@ -146,10 +147,8 @@ def answer(db: Database, viewer: Viewer, session_id: int, text: str, now: dateti
         if row is None or row.rep_id != viewer.person_id:
             raise RoleplayError("This role-play is not yours.")
         if row.status != "active":
-            ended = "ended" if row.status == "finished" else "been closed"
-            raise RoleplayError(
-                f"This role-play has {ended}; start a new one with `/coach roleplay`."
-            )
+            finished = row.status == "finished"
+            raise RoleplayError(sentence("roleplay_over", finished=finished))
         result = roleplay.reply(roleplay.from_dict(row.state), text, library)
         row.state = roleplay.to_dict(result.state)
         row.updated_at = now

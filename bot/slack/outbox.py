@@ -8,6 +8,7 @@ from typing import Any
 
 from bot.config import Settings
 from bot.delivery.preview import PreviewClient
+from bot.render.sentences import sentence
 from bot.slack.client import make_sending_client
 from bot.slack.installs import BotTokens, installation_store
 from bot.store.engine import Database
@@ -49,11 +50,7 @@ def _installed_token(settings: Settings, db: Database, team_id: str | None) -> s
         )
     token = BotTokens(installation_store(settings, db.engine), settings)(team_id)
     if token is None:
-        raise SendingUnavailable(
-            f"workspace {team_id} has not installed coachbot (or has removed it), so there "
-            "is no token to send with: install it from https://YOUR-HOST/slack/install, or "
-            "leave out --send"
-        )
+        raise SendingUnavailable(sentence("workspace_not_installed", team_id=team_id))
     return token
 
 

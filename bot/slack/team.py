@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from slack_sdk.errors import SlackApiError
 
 from bot.config import Settings
+from bot.render.sentences import sentence
 from bot.slack.client import make_client
 
 TOKEN_FIXES = {
@@ -42,12 +43,10 @@ def whoami(settings: Settings, token: str | None = None) -> TeamIdentity:
     except SlackApiError as error:
         code = error.response.get("error")
         fix = TOKEN_FIXES.get(code or "", "see Slack's documentation of this error")
-        raise SlackSetupError(f"Slack refused the bot token ({code}): {fix}") from error
+        raise SlackSetupError(sentence("bot_token_refused", code=code, fix=fix)) from error
     except OSError as error:
-        raise SlackSetupError(
-            f"could not reach Slack at {settings.slack_api_url} ({error}): check the network "
-            "and SLACK_API_URL"
-        ) from error
+        reason = sentence("slack_unreachable", url=settings.slack_api_url, error=error)
+        raise SlackSetupError(reason) from error
     return TeamIdentity(
         team_id=str(answer["team_id"]),
         team=str(answer.get("team") or ""),

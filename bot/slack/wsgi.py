@@ -15,6 +15,8 @@ from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk.signature import SignatureVerifier
 
+from bot.render.sentences import sentence
+
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
 # Slack's own payloads are a few KB (a modal submission, tens at most): anything much larger
@@ -38,7 +40,7 @@ def web_app(
             return [b"ok\n"]
         if _body_length(environ) > MAX_BODY_BYTES:
             start_response("413 Payload Too Large", [("Content-Type", "text/plain; charset=utf-8")])
-            return [f"request body over {MAX_BODY_BYTES} bytes\n".encode()]
+            return [(sentence("body_too_large", limit=MAX_BODY_BYTES) + "\n").encode()]
         if environ.get("PATH_INFO") == EVENTS_PATH and environ.get("REQUEST_METHOD") == "POST":
             refused = _refusal(environ, verifier)
             if refused is not None:

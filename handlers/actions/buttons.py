@@ -9,6 +9,7 @@ from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
 from bot.clock import iso_week
+from bot.render.sentences import sentence
 from bot.services import coach
 from bot.services.answers import (
     answer,
@@ -132,4 +133,4 @@ def snooze_nudges(ack: Ack, body: dict[str, Any], client: WebClient, context: Bo
     except coach.NotAllowed as refused:
         _surface(client, body).reply(refusal(refused))
         return
-    _surface(client, body).reply(notice(f"Snoozed: no nudge until {until.strftime('%A %b %-d')}."))
+    _surface(client, body).reply(notice(sentence("snoozed", until=until)))

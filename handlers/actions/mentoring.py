@@ -8,7 +8,7 @@ from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
 from bot.delivery.once import Outcome
-from bot.render.renderer import escape_mrkdwn
+from bot.render.sentences import mrkdwn_sentence
 from bot.services import pairing, pairing_messages
 from bot.services.answers import StaleButton, button_id, notice, refusal
 from bot.services.outcomes import AlreadyDone
@@ -47,7 +47,7 @@ def _answer(
         surface.reply(refusal(problem))
         return
     details = pairing.pairing_details(deps.db, answered.id)
-    name = escape_mrkdwn(details["mentee_name"])
+    name = details["mentee_name"]
     today = deps.today_for(viewer.timezone)
     if accept:
         introduction = pairing_messages.introduction(
@@ -56,9 +56,7 @@ def _answer(
         outcome = deps.deliver(client, viewer.workspace_id, introduction)
         surface.reply(notice(_thanks(name, outcome)))
         return
-    surface.reply(
-        notice(f"Understood, thank you for letting me know. I'll ask someone else to help {name}.")
-    )
+    surface.reply(notice(mrkdwn_sentence("mentor_declined", mentee=name)))
     following = pairing.run_round(
         deps.db,
         viewer.team_id,
@@ -75,16 +73,7 @@ def _answer(
 
 def _thanks(name: str, introduced: Outcome | None) -> str:
     if introduced is None:
-        return (
-            f":handshake: Thank you! {name} is not on Slack yet, so I could not introduce you: "
-            "please reach out to them directly."
-        )
+        return mrkdwn_sentence("mentor_accepted_mentee_not_on_slack", mentee=name)
     if introduced.status == "failed":
-        return (
-            f":handshake: Thank you! Slack would not let me open a group DM with {name} just "
-            "now, so I could not introduce you: please reach out to them directly."
-        )
-    return (
-        f":handshake: Thank you! I've introduced you to {name} in a group DM with the two of "
-        "you, with an agenda."
-    )
+        return mrkdwn_sentence("mentor_accepted_group_dm_failed", mentee=name)
+    return mrkdwn_sentence("mentor_accepted_introduced", mentee=name)

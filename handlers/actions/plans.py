@@ -10,7 +10,7 @@ from slack_sdk import WebClient
 from bot.delivery import poster
 from bot.delivery.once import Outcome
 from bot.ids import Actions
-from bot.render.renderer import escape_mrkdwn
+from bot.render.sentences import mrkdwn_sentence
 from bot.services import checkpoints, plan_messages, plans
 from bot.services.answers import StaleButton, button_id, notice, refusal
 from bot.services.outcomes import AlreadyDone
@@ -35,21 +35,15 @@ def approve_plan(
     sent = deps.deliver(
         client, viewer.workspace_id, plan_messages.approved_plan(client, deps.db, plan_id)
     )
-    surface.reply(notice(_approved(escape_mrkdwn(plan["rep_name"]), sent)))
+    surface.reply(notice(_approved(plan["rep_name"], sent)))
 
 
 def _approved(name: str, sent: Outcome | None) -> str:
     if sent is None:
-        return (
-            f":white_check_mark: Plan approved. {name} has no Slack account linked yet; "
-            "they will see it with `/coach plan`."
-        )
+        return mrkdwn_sentence("plan_approved_rep_not_on_slack", rep=name)
     if sent.status == "failed":
-        return (
-            f":white_check_mark: Plan approved. Slack would not take my DM to {name} just now; "
-            "they will see it with `/coach plan`."
-        )
-    return f":white_check_mark: Plan approved. {name} has it in their DM now."
+        return mrkdwn_sentence("plan_approved_dm_failed", rep=name)
+    return mrkdwn_sentence("plan_approved", rep=name)
 
 
 def edit_plan(
@@ -82,11 +76,9 @@ def decide_checkpoint(
         return
     found = checkpoints.checkpoint_for_delivery(deps.db, checkpoint)
     plan = found["plan"]
-    label = decision.replace("replan", "re-plan")
-    surface.reply(
-        notice(
-            f"Recorded: *{label}* for {escape_mrkdwn(plan['rep_name'])}. The plan is now {status}."
-        )
+    recorded = mrkdwn_sentence(
+        "decision_recorded", decision=decision, rep=plan["rep_name"], status=status
     )
+    surface.reply(notice(recorded))
     told = plan_messages.decision_notice(client, deps.db, checkpoint, decision)
     deps.deliver(client, viewer.workspace_id, told)

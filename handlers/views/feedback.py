@@ -9,7 +9,7 @@ from slack_sdk import WebClient
 
 from bot.delivery import poster
 from bot.ids import Blocks
-from bot.render.renderer import escape_mrkdwn
+from bot.render.sentences import mrkdwn_sentence
 from bot.services import coach
 from bot.services.answers import StaleButton, button_id, notice, refusal
 from bot.services.outcomes import AlreadyDone
@@ -68,9 +68,5 @@ def feedback_submitted(
     except (StaleButton, coach.NotAllowed) as refused:
         poster.send_dm(client, user, refusal(refused, "Feedback not saved"))
         return
-    name = escape_mrkdwn(coach.person_name(deps.db, viewer, about_id) or "them")
-    poster.send_dm(
-        client,
-        user,
-        notice(f":memo: Feedback on {name} saved. It counts in their next assessment."),
-    )
+    name = coach.person_name(deps.db, viewer, about_id) or "them"
+    poster.send_dm(client, user, notice(mrkdwn_sentence("feedback_saved", name=name)))
