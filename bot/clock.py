@@ -1,9 +1,12 @@
-"""Time is passed in, never read from the wall in the core: a test can live through 90 days."""
+"""Time is passed in, never read from the wall in the core: a test can live through 90 days.
+The one clock: a `Clock` is injected (listeners: `Deps.clock`; jobs: `JobContext.now`), and
+`local` is how every surface turns it into a person's own time."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 from typing import Protocol
+from zoneinfo import ZoneInfo
 
 
 class Clock(Protocol):
@@ -43,3 +46,9 @@ def iso_week(moment: datetime) -> str:
     """The ISO week a moment falls in, '2026-W48': the period of a weekly message."""
     year, week, _ = moment.isocalendar()
     return f"{year}-W{week:02d}"
+
+
+def local(moment: datetime, timezone: str) -> datetime:
+    """`moment` as a person in `timezone` sees it: a Monday-morning rep in Sydney is not on
+    Sunday. Instants are stored in UTC; this is only for deciding when, and for showing."""
+    return moment.astimezone(ZoneInfo(timezone))

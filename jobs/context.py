@@ -12,8 +12,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
+from bot.clock import local
 from bot.config import Settings
 from bot.delivery.once import Outcome, Outgoing, deliver_all
 from bot.delivery.preview import PreviewClient
@@ -55,7 +55,7 @@ class JobContext:
         )
 
     def local(self, timezone: str | None) -> datetime:
-        return self.now.astimezone(ZoneInfo(timezone or self.settings.timezone))
+        return local(self.now, timezone or self.settings.timezone)
 
     def workspaces(self) -> list[tuple[int, str]]:
         return workspaces(self.db, self.team_id)

@@ -6,9 +6,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Protocol
-from zoneinfo import ZoneInfo
 
-from bot.clock import Clock
+from bot.clock import Clock, local
 from bot.coaching.assessment import AssessmentConfig
 from bot.config import Settings
 from bot.delivery.once import Outcome, Outgoing, deliver
@@ -43,7 +42,7 @@ class Deps:
 
     def today_for(self, timezone: str) -> date:
         """Today as the person sees it: a Monday-morning rep in Sydney is not on Sunday."""
-        return self.clock.now().astimezone(ZoneInfo(timezone)).date()
+        return local(self.clock.now(), timezone).date()
 
     def deliver(self, client: Any, workspace_id: int, outgoing: Outgoing | None) -> Outcome | None:
         """A message that a click causes (an introduction, a plan to its rep), sent once per

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import logging
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.clock import local
 from bot.delivery import poster
 from bot.render.renderer import message, view
 from bot.services import coach, home_chart
@@ -45,7 +45,7 @@ def home_view(viewer: Viewer, deps: Deps, chart: HomeChart | None = None) -> dic
         assessment=own,
         focus=focus,
         chart=chart if own is not None else None,
-        chart_day=chart.drawn_at.astimezone(ZoneInfo(viewer.timezone)).date() if chart else None,
+        chart_day=local(chart.drawn_at, viewer.timezone).date() if chart else None,
         team=team,
         nudges_paused=coach.nudges_paused(deps.db, viewer),
         settings=coach.own_settings(deps.db, viewer, today),

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
-from bot.clock import iso_week
+from bot.clock import iso_week, local
 from bot.render.sentences import sentence
 from bot.services import coach
 from bot.services.answers import (
@@ -21,68 +20,63 @@ from bot.services.answers import (
 )
 from bot.services.commands import Command
 from bot.services.home import publish_home
-from bot.slack.middleware import deps_of, viewer_of
+from bot.slack.middleware import clicker
 from bot.slack.surfaces import DmSurface
 from bot.vocabulary import SKILLS
-
-
-def _surface(client: WebClient, body: dict[str, Any]) -> DmSurface:
-    return DmSurface(client, body["user"]["id"])
 
 
 def open_my_assessment(
     ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext
 ) -> None:
     ack()
-    viewer = viewer_of(context, client)
-    surface = _surface(client, body)
+    viewer, deps, surface = clicker(body, client, context)
     if not viewer.known or viewer.person_id is None:
         surface.reply(unknown_user_message(viewer))
         return
-    send_assessment(viewer, viewer.person_id, deps_of(context), surface)
+    send_assessment(viewer, viewer.person_id, deps, surface)
 
 
 def open_rep(
     ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
 ) -> None:
     ack()
-    viewer = viewer_of(context, client)
-    surface = _surface(client, body)
+    viewer, deps, surface = clicker(body, client, context)
     try:
         subject_id = int(action.get("value", ""))
     except ValueError:
         surface.reply(notice("That button no longer points at anyone; open `/coach team` again."))
         return
     try:
-        send_assessment(viewer, subject_id, deps_of(context), surface)
+        send_assessment(viewer, subject_id, deps, surface)
     except coach.NotAllowed as refused:
         surface.reply(refusal(refused))
 
 
-def pause_nudges(ack: Ack, client: WebClient, context: BoltContext) -> None:
+def pause_nudges(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
     ack()
-    _set_paused(client, context, paused=True)
+    _set_paused(body, client, context, paused=True)
 
 
-def resume_nudges(ack: Ack, client: WebClient, context: BoltContext) -> None:
+def resume_nudges(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
     ack()
-    _set_paused(client, context, paused=False)
+    _set_paused(body, client, context, paused=False)
 
 
-def _set_paused(client: WebClient, context: BoltContext, paused: bool) -> None:
-    viewer = viewer_of(context, client)
-    deps = deps_of(context)
+def _set_paused(
+    body: dict[str, Any], client: WebClient, context: BoltContext, paused: bool
+) -> None:
+    viewer, deps, surface = clicker(body, client, context)
     try:
         coach.set_nudges_paused(deps.db, viewer, paused)
     except coach.NotAllowed as refused:
-        DmSurface(client, context.user_id or "").reply(refusal(refused))
+        surface.reply(refusal(refused))
         return
     publish_home(client, viewer, deps)
 
 
 def show_help(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
     ack()
-    _surface(client, body).reply(help_message())
+    DmSurface(client, body["user"]["id"]).reply(help_message())
 
 
 def start_roleplay(
@@ -90,13 +84,12 @@ def start_roleplay(
 ) -> None:
     """ "Start a role-play" on a nudge: the same role-play as /coach roleplay SKILL."""
     ack()
-    viewer = viewer_of(context, client)
-    surface = _surface(client, body)
+    viewer, deps, surface = clicker(body, client, context)
     skill = action.get("value") or None
     answer(
         Command("roleplay", skill=skill if skill in SKILLS else None),
         viewer,
-        deps_of(context),
+        deps,
         surface,
     )
 
@@ -105,11 +98,9 @@ def mark_practice_done(
     ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
 ) -> None:
     ack()
-    viewer = viewer_of(context, client)
-    deps = deps_of(context)
-    surface = _surface(client, body)
+    viewer, deps, surface = clicker(body, client, context)
     now = deps.clock.now()
-    week = iso_week(now.astimezone(ZoneInfo(viewer.timezone)))
+    week = iso_week(local(now, viewer.timezone))
     try:
         fresh = coach.mark_practice_done(deps.db, viewer, action.get("value", ""), week, now)
     except coach.NotAllowed as refused:
@@ -126,11 +117,10 @@ def mark_practice_done(
 
 def snooze_nudges(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
     ack()
-    viewer = viewer_of(context, client)
-    deps = deps_of(context)
+    viewer, deps, surface = clicker(body, client, context)
     try:
         until = coach.snooze_nudges(deps.db, viewer, deps.today_for(viewer.timezone))
     except coach.NotAllowed as refused:
-        _surface(client, body).reply(refusal(refused))
+        surface.reply(refusal(refused))
         return
-    _surface(client, body).reply(notice(sentence("snoozed", until=until)))
+    surface.reply(notice(sentence("snoozed", until=until)))

@@ -12,8 +12,7 @@ from bot.render.sentences import mrkdwn_sentence
 from bot.services import pairing, pairing_messages
 from bot.services.answers import StaleButton, button_id, notice, refusal
 from bot.services.outcomes import AlreadyDone
-from bot.slack.middleware import deps_of, viewer_of
-from bot.slack.surfaces import DmSurface
+from bot.slack.middleware import clicker
 
 
 def accept_mentoring(
@@ -37,9 +36,7 @@ def _answer(
     context: BoltContext,
     accept: bool,
 ) -> None:
-    viewer = viewer_of(context, client)
-    deps = deps_of(context)
-    surface = DmSurface(client, body["user"]["id"])
+    viewer, deps, surface = clicker(body, client, context)
     try:
         pairing_id = button_id(action.get("value"))
         answered = pairing.respond(deps.db, viewer, pairing_id, accept, deps.clock.now())

@@ -14,17 +14,14 @@ from bot.render.sentences import mrkdwn_sentence
 from bot.services import checkpoints, plan_messages, plans
 from bot.services.answers import StaleButton, button_id, notice, refusal
 from bot.services.outcomes import AlreadyDone
-from bot.slack.middleware import deps_of, viewer_of
-from bot.slack.surfaces import DmSurface
+from bot.slack.middleware import clicker
 
 
 def approve_plan(
     ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
 ) -> None:
     ack()
-    viewer = viewer_of(context, client)
-    deps = deps_of(context)
-    surface = DmSurface(client, body["user"]["id"])
+    viewer, deps, surface = clicker(body, client, context)
     try:
         plan_id = button_id(action.get("value"))
         plans.approve(deps.db, viewer, plan_id, deps.today_for(viewer.timezone), deps.clock.now())
@@ -50,12 +47,11 @@ def edit_plan(
     ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
 ) -> None:
     ack()
-    viewer = viewer_of(context, client)
-    deps = deps_of(context)
+    viewer, deps, surface = clicker(body, client, context)
     try:
         plan = plans.plan_details(deps.db, viewer, button_id(action.get("value")))
     except (StaleButton, plans.PlanError, AlreadyDone) as problem:
-        DmSurface(client, body["user"]["id"]).reply(refusal(problem))
+        surface.reply(refusal(problem))
         return
     poster.open_modal(client, body["trigger_id"], plan_messages.edit_modal(plan))
 
@@ -64,9 +60,7 @@ def decide_checkpoint(
     ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
 ) -> None:
     ack()
-    viewer = viewer_of(context, client)
-    deps = deps_of(context)
-    surface = DmSurface(client, body["user"]["id"])
+    viewer, deps, surface = clicker(body, client, context)
     decision = str(action.get("action_id", "")).removeprefix(Actions.DECIDE_CHECKPOINT_PREFIX)
     try:
         checkpoint = button_id(action.get("value"))

@@ -13,8 +13,7 @@ from bot.render.renderer import message
 from bot.services.answers import notice, unknown_user_message
 from bot.services.playbooks import PlaybookError, playbook_for
 from bot.services.roleplays import content
-from bot.slack.middleware import deps_of, viewer_of
-from bot.slack.surfaces import DmSurface
+from bot.slack.middleware import clicker
 from bot.vocabulary import SKILLS
 
 
@@ -22,9 +21,7 @@ def show_playbook(
     ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
 ) -> None:
     ack()
-    viewer = viewer_of(context, client)
-    deps = deps_of(context)
-    surface = DmSurface(client, body["user"]["id"])
+    viewer, deps, surface = clicker(body, client, context)
     skill = action.get("value")
     if skill not in SKILLS:
         surface.reply(notice("That button is out of date: there is no such skill."))

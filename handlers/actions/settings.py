@@ -12,17 +12,14 @@ from slack_sdk import WebClient
 from bot.services import coach, pairing
 from bot.services.answers import notice, refusal
 from bot.services.home import publish_home
-from bot.slack.middleware import deps_of, viewer_of
-from bot.slack.surfaces import DmSurface
+from bot.slack.middleware import clicker
 
 
 def pause_nudges_until(
     ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
 ) -> None:
     ack()
-    viewer = viewer_of(context, client)
-    deps = deps_of(context)
-    surface = DmSurface(client, body["user"]["id"])
+    viewer, deps, surface = clicker(body, client, context)
     try:
         until = date.fromisoformat(str(action.get("selected_date") or ""))
     except ValueError:
@@ -58,9 +55,7 @@ def _switch(
     store: Any,
 ) -> None:
     """`value` "on" or "off"; anything else is an old or forged button."""
-    viewer = viewer_of(context, client)
-    deps = deps_of(context)
-    surface = DmSurface(client, body["user"]["id"])
+    viewer, deps, surface = clicker(body, client, context)
     wanted = action.get("value")
     if wanted not in ("on", "off"):
         surface.reply(notice("That button is out of date: open the Home tab again."))

@@ -7,13 +7,12 @@ from typing import Any
 from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
-from bot.delivery import poster
 from bot.ids import Blocks
 from bot.render.sentences import mrkdwn_sentence
 from bot.services import coach
 from bot.services.answers import StaleButton, button_id, notice, refusal
 from bot.services.outcomes import AlreadyDone
-from bot.slack.middleware import deps_of, viewer_of
+from bot.slack.middleware import clicker
 from bot.slack.once import submission_key
 from bot.vocabulary import FEEDBACK_SOURCES, SKILLS
 
@@ -45,9 +44,7 @@ def feedback_submitted(
         ack(response_action="errors", errors=errors)
         return
     ack()
-    viewer = viewer_of(context, client)
-    deps = deps_of(context)
-    user = body["user"]["id"]
+    viewer, deps, surface = clicker(body, client, context)
     try:
         about_id = button_id(view.get("private_metadata"))
         coach.record_feedback(
@@ -63,10 +60,10 @@ def feedback_submitted(
             request=submission_key(body),
         )
     except AlreadyDone as done:
-        poster.send_dm(client, user, refusal(done))
+        surface.reply(refusal(done))
         return
     except (StaleButton, coach.NotAllowed) as refused:
-        poster.send_dm(client, user, refusal(refused, "Feedback not saved"))
+        surface.reply(refusal(refused, "Feedback not saved"))
         return
     name = coach.person_name(deps.db, viewer, about_id) or "them"
-    poster.send_dm(client, user, notice(mrkdwn_sentence("feedback_saved", name=name)))
+    surface.reply(notice(mrkdwn_sentence("feedback_saved", name=name)))

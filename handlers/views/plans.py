@@ -11,22 +11,20 @@ from bot.ids import Blocks
 from bot.services import plan_messages, plans
 from bot.services.answers import StaleButton, button_id, refusal
 from bot.services.outcomes import AlreadyDone
-from bot.slack.middleware import deps_of, viewer_of
+from bot.slack.middleware import clicker
 from bot.slack.once import submission_key
-from bot.slack.surfaces import DmSurface
 
 
 def plan_edited(
     ack: Ack, view: dict[str, Any], body: dict[str, Any], client: WebClient, context: BoltContext
 ) -> None:
-    viewer = viewer_of(context, client)
-    deps = deps_of(context)
+    viewer, deps, surface = clicker(body, client, context)
     try:
         plan_id = button_id(view.get("private_metadata"))
         plan = plans.plan_details(deps.db, viewer, plan_id)
     except (StaleButton, plans.PlanError) as problem:
         ack()
-        DmSurface(client, body["user"]["id"]).reply(refusal(problem))
+        surface.reply(refusal(problem))
         return
     values = view["state"]["values"]
     targets, errors = {}, {}
@@ -61,7 +59,7 @@ def plan_edited(
             deps.db, viewer, plan_id, targets, deps.clock.now(), request=submission_key(body)
         )
     except (plans.PlanError, AlreadyDone) as problem:  # closed meanwhile, or sent again
-        DmSurface(client, body["user"]["id"]).reply(refusal(problem))
+        surface.reply(refusal(problem))
         return
     updated = plans.plan_for_delivery(deps.db, plan_id)
     message = (
@@ -69,4 +67,4 @@ def plan_edited(
         if updated["status"] == "draft"
         else plan_messages.plan_message(updated, own=False, latest=None)
     )
-    DmSurface(client, body["user"]["id"]).reply(message)
+    surface.reply(message)
