@@ -38,29 +38,19 @@ class DmSurface:
         return None  # already in the DM
 
 
-class DmReplySurface:
+class DmReplySurface(DmSurface):
     """Answers a message the user wrote in their DM with coachbot: in the DM itself (in its
     thread, when they wrote in one), which is already private."""
 
     def __init__(self, client: WebClient, event: dict[str, Any]) -> None:
-        self.client = client
+        super().__init__(client, event["user"])
         self.channel = event["channel"]
         self.thread_ts = event.get("thread_ts")
-        self.user_id = event["user"]
 
     def reply(self, payload: dict[str, Any]) -> None:
         poster.post_to_conversation(self.client, self.channel, payload, self.thread_ts)
 
     private = reply
-
-    def attach(self, content: bytes, filename: str, title: str, alt_text: str) -> str | None:
-        return poster.upload_to_dm(self.client, self.user_id, content, filename, title, alt_text)
-
-    def thread(self, payload: dict[str, Any], thread_ts: str | None = None) -> tuple[str, str]:
-        return poster.post_dm(self.client, self.user_id, payload, thread_ts)
-
-    def pointer(self) -> None:
-        return None  # already in the DM
 
     def open_modal(self, modal: dict[str, Any]) -> None:
         # A DM has no trigger to open a modal with; point to the command that has one.
