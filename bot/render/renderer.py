@@ -43,16 +43,20 @@ def _tojson(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-@cache
-def environment(folder: Path = TEMPLATES) -> Environment:
-    env = Environment(
+def _jinja(folder: Path, keep_trailing_newline: bool) -> Environment:
+    return Environment(
         loader=FileSystemLoader(str(folder)),
         undefined=StrictUndefined,
         autoescape=False,
         trim_blocks=True,
         lstrip_blocks=True,
-        keep_trailing_newline=False,
+        keep_trailing_newline=keep_trailing_newline,
     )
+
+
+@cache
+def environment(folder: Path = TEMPLATES) -> Environment:
+    env = _jinja(folder, keep_trailing_newline=False)
     env.filters["mrkdwn"] = escape_mrkdwn
     env.filters["tojson"] = _tojson
     env.filters.update(formats.FILTERS)
@@ -132,14 +136,7 @@ def counted(n: Any, basis: str) -> str:
 @cache
 def markdown_environment(folder: Path = TEMPLATES) -> Environment:
     """Plain Jinja2 over templates/ for Markdown documents (not Slack: no mrkdwn escaping)."""
-    env = Environment(
-        loader=FileSystemLoader(str(folder)),
-        undefined=StrictUndefined,
-        autoescape=False,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
+    env = _jinja(folder, keep_trailing_newline=True)
     env.filters.update(formats.FILTERS)
     env.filters["md"] = escape_markdown
     env.filters["mdurl"] = markdown_url
