@@ -226,17 +226,7 @@ def test_feedback_from_someone_not_allowed_is_not_saved(slack_app, db) -> None:
 
 def _upload(slack_app, user: str, files: dict[str, bytes]) -> int:
     shared = [slack_app.stub.add_private_file(name, content) for name, content in files.items()]
-    event = {
-        "type": "message",
-        "subtype": "file_share",
-        "text": "",
-        "user": user,
-        "channel": slack_app.stub.dm_channel(user),
-        "channel_type": "im",
-        "ts": "1700000100.000100",
-        "files": shared,
-    }
-    return slack_app.send(slack.event(event))
+    return _share(slack_app, user, shared)
 
 
 def test_an_admin_imports_csv_files_dropped_in_the_dm(slack_app, db) -> None:
@@ -266,6 +256,41 @@ def test_a_bad_upload_lists_the_problems_and_imports_nothing(slack_app, db) -> N
     assert "Nothing was imported" in text
     assert "deals.csv, row 2, column 'amount', value '&lt;!channel&gt;'" in text
     assert "<!channel>" not in text
+    with db.begin() as session:
+        assert session.scalar(select(Person.id).where(Person.email == "new@acme.example")) is None
+
+
+def _share(slack_app, user: str, shared: list[dict]) -> int:
+    event = {
+        "type": "message",
+        "subtype": "file_share",
+        "text": "",
+        "user": user,
+        "channel": slack_app.stub.dm_channel(user),
+        "channel_type": "im",
+        "ts": "1700000100.000100",
+        "files": shared,
+    }
+    return slack_app.send(slack.event(event))
+
+
+@pytest.mark.parametrize(
+    ("change", "said"),
+    [
+        ({"url_private": "https://files.evil.example/people.csv"}, "not a file uploaded to Slack"),
+        ({"size": 60 * 1024 * 1024}, "larger than 50 MB"),
+    ],
+)
+def test_a_file_not_taken_from_slack_is_refused_by_name_before_it_is_read(
+    slack_app, db, change: dict, said: str
+) -> None:
+    people = b"email,name,role\nnew@acme.example,Nia New,rep\n"
+    shared = dict(slack_app.stub.add_private_file("people.csv", people), **change)
+    shared.pop("url_private_download", None)
+    assert _share(slack_app, "U0OPS", [shared]) == 200
+    [reply] = slack_app.dms_to("U0OPS")
+    assert "Nothing was imported" in text_of(reply)
+    assert "people.csv" in text_of(reply) and said in text_of(reply)
     with db.begin() as session:
         assert session.scalar(select(Person.id).where(Person.email == "new@acme.example")) is None
 

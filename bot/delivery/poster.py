@@ -7,9 +7,12 @@ reminders, never anyone's numbers."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from slack_sdk import WebClient
+
+from bot.delivery.slack_api import calling
 
 
 def open_dm(client: WebClient, user_id: str) -> str:
@@ -85,7 +88,8 @@ def post_to_conversation(
 
 
 def publish_home(client: WebClient, user_id: str, view: dict[str, Any]) -> None:
-    client.views_publish(user_id=user_id, view=view)
+    """The user's App Home; `Refused` when Slack will not show it (e.g. a deleted file)."""
+    calling("views.publish", partial(client.views_publish, user_id=user_id, view=view))
 
 
 def open_modal(client: WebClient, trigger_id: str, view: dict[str, Any]) -> None:

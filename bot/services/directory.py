@@ -15,12 +15,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from slack_sdk.errors import SlackApiError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.config import Settings
+from bot.delivery import slack_api
 from bot.delivery.pacing import SendGate
+from bot.delivery.slack_api import Refused
 from bot.render.sentences import sentence
 from bot.services import people
 from bot.store.engine import Database
@@ -31,7 +32,6 @@ RECHECK_MATCHED = timedelta(days=7)
 # Past this many lookups one users.list pass is cheaper (a page holds 200 members).
 LIST_WHEN_MORE_THAN = 100
 LIST_PAGE_SIZE = 200
-NOT_FOUND = "users_not_found"
 # Refusals no retry heals: the sync stops and says what the admin must fix.
 FIXES = {
     "missing_scope": "add the users:read.email scope in the app's settings (OAuth & "
@@ -186,12 +186,9 @@ def admin_slack_ids(db: Database, workspace_id: int, settings: Settings) -> list
 
 def _lookup(client: Any, email: str) -> dict[str, Any] | None:
     try:
-        return client.users_lookupByEmail(email=email)["user"]
-    except SlackApiError as error:
-        code = error.response.get("error")
-        if code == NOT_FOUND:
-            return None
-        raise _refused("users.lookupByEmail", code) from error
+        return slack_api.user_by_email(client, email)
+    except Refused as refused:
+        raise _refused(refused) from refused
 
 
 def _members_by_email(client: Any, max_calls: int | None) -> dict[str, dict[str, Any]] | None:
@@ -207,19 +204,14 @@ def _members_by_email(client: Any, max_calls: int | None) -> dict[str, dict[str,
 
 
 def _member_pages(client: Any) -> Iterator[list[dict[str, Any]]]:
-    cursor: str | None = None
-    while True:
-        try:
-            page = client.users_list(limit=LIST_PAGE_SIZE, cursor=cursor)
-        except SlackApiError as error:
-            raise _refused("users.list", error.response.get("error")) from error
-        yield list(page.get("members") or [])
-        cursor = (page.get("response_metadata") or {}).get("next_cursor") or None
-        if not cursor:
-            return
+    try:
+        yield from slack_api.member_pages(client, LIST_PAGE_SIZE)
+    except Refused as refused:
+        raise _refused(refused) from refused
 
 
-def _refused(method: str, code: str | None) -> DirectoryError:
+def _refused(refused: Refused) -> DirectoryError:
+    code, method = refused.code, refused.method
     fix = FIXES.get(code or "", "see Slack's documentation of the error, then run it again")
     return DirectoryError(sentence("slack_refused", method=method, code=code, fix=fix))
 

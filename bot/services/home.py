@@ -6,11 +6,9 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
-
 from bot.clock import local
 from bot.delivery import poster
+from bot.delivery.slack_api import Refused
 from bot.render.renderer import message, view
 from bot.services import coach, home_chart
 from bot.services.deps import Deps
@@ -54,21 +52,15 @@ def home_view(viewer: Viewer, deps: Deps, chart: HomeChart | None = None) -> dic
     )
 
 
-def publish_home(client: WebClient, viewer: Viewer, deps: Deps) -> None:
+def publish_home(client: Any, viewer: Viewer, deps: Deps) -> None:
     chart = home_chart.current(deps.db, viewer, deps.clock.now()) if viewer.known else None
     try:
         poster.publish_home(client, viewer.slack_user_id, home_view(viewer, deps, chart))
-    except SlackApiError as refused:
-        if chart is None or not _refuses_file(refused):
+    except Refused as refused:
+        if chart is None or not refused.mentions("slack_file"):
             raise
         # The rep deleted the chart from their DM, or Slack is still scanning a new one: the
         # Home goes out without it, and a deleted one is not offered to Slack again.
         forgotten = home_chart.forget(deps.db, viewer, chart, deps.clock.now())
         logger.info("home chart %s refused by Slack (forgotten: %s)", chart.file_id, forgotten)
         poster.publish_home(client, viewer.slack_user_id, home_view(viewer, deps))
-
-
-def _refuses_file(refused: SlackApiError) -> bool:
-    answer = refused.response.data if isinstance(refused.response.data, dict) else {}
-    said = [*answer.get("errors", []), *answer.get("response_metadata", {}).get("messages", [])]
-    return any("slack_file" in str(line) for line in said)

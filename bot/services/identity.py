@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import logging
-
-from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
+from typing import Any
 
 from bot.config import Settings
+from bot.delivery import slack_api
+from bot.delivery.slack_api import Refused
 from bot.render.sentences import sentence
 from bot.services import people
 from bot.services.visibility import Viewer
@@ -18,7 +18,7 @@ logger = logging.getLogger(__name__)
 
 
 def identify(
-    db: Database, settings: Settings, client: WebClient, team_id: str, slack_user_id: str
+    db: Database, settings: Settings, client: Any, team_id: str, slack_user_id: str
 ) -> Viewer:
     """The viewer behind a request. Unknown users come back with `known == False`.
 
@@ -56,11 +56,11 @@ def identify(
         )
 
 
-def _slack_profile(client: WebClient, slack_user_id: str) -> tuple[str | None, str | None]:
+def _slack_profile(client: Any, slack_user_id: str) -> tuple[str | None, str | None]:
     try:
-        user = client.users_info(user=slack_user_id)["user"]
-    except SlackApiError as error:
-        logger.warning("users.info failed for %s: %s", slack_user_id, error.response.get("error"))
+        user = slack_api.user(client, slack_user_id)
+    except Refused as refused:
+        logger.warning("users.info failed for %s: %s", slack_user_id, refused.code)
         return None, None
     email = (user.get("profile") or {}).get("email")
     return (email.lower() if email else None), user.get("tz")

@@ -8,8 +8,6 @@ from datetime import timedelta
 from functools import partial
 from typing import Any
 
-from slack_sdk import WebClient
-
 from bot.coaching.plans import CHECKPOINT_DAYS
 from bot.delivery.once import Outgoing, direct_message
 from bot.render.renderer import message, view
@@ -50,7 +48,7 @@ def edit_modal(plan: dict[str, Any]) -> dict[str, Any]:
 DRAFT, APPROVED, DECIDED = "plan-draft", "plan-approved", "plan-decision"
 
 
-def draft_messages(client: WebClient, db: Database, plan_ids: list[int]) -> list[Outgoing]:
+def draft_messages(client: Any, db: Database, plan_ids: list[int]) -> list[Outgoing]:
     """Each draft to its rep's manager, keyed by plan, so whoever sends it (the plan_drafts
     job, `coachbot plans draft --send`, the demo) sends it once. A manager without a Slack
     account is skipped (the draft waits, visible to `coachbot plans list`)."""
@@ -67,7 +65,7 @@ def draft_messages(client: WebClient, db: Database, plan_ids: list[int]) -> list
     return messages
 
 
-def approved_plan(client: WebClient, db: Database, plan_id: int) -> Outgoing | None:
+def approved_plan(client: Any, db: Database, plan_id: int) -> Outgoing | None:
     """The approved plan to its rep, once per plan; None when the rep is not on Slack."""
     plan = plans.plan_for_delivery(db, plan_id)
     if not plan["rep_slack_id"]:
@@ -77,7 +75,7 @@ def approved_plan(client: WebClient, db: Database, plan_id: int) -> Outgoing | N
 
 
 def decision_notice(
-    client: WebClient, db: Database, checkpoint_id: int, decision: str
+    client: Any, db: Database, checkpoint_id: int, decision: str
 ) -> Outgoing | None:
     """The rep is told what their manager decided at a review, once per review."""
     found = checkpoints.checkpoint_for_delivery(db, checkpoint_id)
@@ -92,7 +90,7 @@ def decision_notice(
     return direct_message(client, DECIDED, rep, str(checkpoint_id), build)
 
 
-def review_messages(client: WebClient, db: Database, checkpoint_id: int) -> list[Outgoing]:
+def review_messages(client: Any, db: Database, checkpoint_id: int) -> list[Outgoing]:
     """The review to the rep (what was measured) and to the manager (with decision buttons),
     keyed so that whoever sends them (the reviews job, the CLI) sends each once."""
     found = checkpoints.checkpoint_for_delivery(db, checkpoint_id)
