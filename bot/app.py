@@ -50,7 +50,7 @@ def create_app(
         app = App(
             client=client or make_client(settings),
             installation_store=store,
-            oauth_settings=oauth_settings(settings, db, store),
+            oauth_settings=oauth_settings(settings, db, store, clock),
             **common,
         )
         app.enable_token_revocation_listeners()  # uninstalled or revoked: tokens deleted

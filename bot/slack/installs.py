@@ -13,7 +13,7 @@ from __future__ import annotations
 import copy
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from logging import Logger
 from typing import TypeVar
 
@@ -28,6 +28,7 @@ from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from slack_sdk.oauth.token_rotation import TokenRotator
 from sqlalchemy import Engine, select
 
+from bot.clock import Clock
 from bot.config import Settings
 from bot.store.engine import Database
 from bot.store.models import Workspace
@@ -148,7 +149,7 @@ class EncryptedInstallationStore(InstallationStore):
 
 
 def oauth_settings(
-    settings: Settings, db: Database, store: EncryptedInstallationStore
+    settings: Settings, db: Database, store: EncryptedInstallationStore, clock: Clock
 ) -> OAuthSettings:
     """Bolt's install flow: /slack/install shows "Add to Slack", /slack/oauth_redirect takes
     Slack's answer, stores the installation (encrypted) and opens the workspace."""
@@ -157,12 +158,12 @@ def oauth_settings(
         team_id = args.installation.team_id
         if team_id:
             with db.begin() as session:
-                workspace_id = workspace_id_for(session, team_id, datetime.now(UTC))
+                workspace_id = workspace_id_for(session, team_id, clock.now())
                 workspace = session.get(Workspace, workspace_id)
                 if workspace is not None and args.installation.team_name:
                     workspace.name = args.installation.team_name
             logger.info("workspace %s installed coachbot", team_id)
-            _welcome_installer(settings, db, args)
+            _welcome_installer(settings, db, args, clock.now())
         return args.default.success(args)
 
     def failed(args: FailureArgs) -> BoltResponse:
@@ -180,7 +181,7 @@ def oauth_settings(
     )
 
 
-def _welcome_installer(settings: Settings, db: Database, args: SuccessArgs) -> None:
+def _welcome_installer(settings: Settings, db: Database, args: SuccessArgs, now: datetime) -> None:
     """The person who installed coachbot gets the setup DM (once, even on a reinstall)."""
     from bot.services.setup_messages import send_setup
     from bot.slack.client import make_client
@@ -195,7 +196,7 @@ def _welcome_installer(settings: Settings, db: Database, args: SuccessArgs) -> N
             installation.team_id,
             installation.team_name,
             [installation.user_id],
-            datetime.now(UTC),
+            now,
         )
     except Exception:  # the install itself succeeded: a failed DM must not undo it
         logger.exception("setup DM to the installer of %s not sent", installation.team_id)
