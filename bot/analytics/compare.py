@@ -3,7 +3,9 @@ with a verdict only where the evidence is credible. Pure and vectorised over rep
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import StrEnum
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -268,25 +270,8 @@ def _compare_rates(measured: Measurements, alpha: pd.DataFrame) -> pd.DataFrame:
         )
         frame[f"{prefix}low"] = (frame["peer_value"] + low).clip(0, 1)
         frame[f"{prefix}high"] = (frame["peer_value"] + high).clip(0, 1)
-    parts = []
-    for _metric, group in frame.groupby("metric", sort=False):
-        group = group.copy()
-        # Each rep is shrunk toward their own peers' rate, so a team that is better than the
-        # rest of the org does not make its average members look weak.
-        pooled = group["successes"].sum() / max(group["trials"].sum(), 1)
-        centre = group["peer_value"].fillna(pooled)
-        strength = fit_beta_strength(group["successes"], group["trials"], centre)
-        if strength is None:
-            group["estimate"] = group["value"]
-        else:
-            group["estimate"] = beta_posterior(
-                centre, strength, group["successes"], group["trials"], LEVEL
-            )[0]
-        parts.append(group)
-    frame = pd.concat(parts)
-    minimum = _minimums(frame)
-    frame["top_value"] = _top(frame, minimum)
-    return _verdicts(frame, minimum, rate_like=True)
+    frame = _shrunk(frame, "successes", "trials", 1, fit_beta_strength, beta_posterior)
+    return _judged(frame, rate_like=True)
 
 
 def _compare_per_week(measured: Measurements, alpha: pd.DataFrame) -> pd.DataFrame:
@@ -306,23 +291,8 @@ def _compare_per_week(measured: Measurements, alpha: pd.DataFrame) -> pd.DataFra
         )
         frame[f"{prefix}low"] = frame["peer_value"] + low
         frame[f"{prefix}high"] = frame["peer_value"] + high
-    parts = []
-    for _metric, group in frame.groupby("metric", sort=False):
-        group = group.copy()
-        pooled = group["count"].sum() / max(group["weeks"].sum(), 1e-9)
-        centre = group["peer_value"].fillna(pooled)
-        strength = fit_gamma_strength(group["count"], group["weeks"], centre)
-        if strength is None:
-            group["estimate"] = group["value"]
-        else:
-            group["estimate"] = gamma_posterior(
-                centre, strength, group["count"], group["weeks"], LEVEL
-            )[0]
-        parts.append(group)
-    frame = pd.concat(parts)
-    minimum = _minimums(frame)
-    frame["top_value"] = _top(frame, minimum)
-    return _verdicts(frame, minimum, rate_like=False)
+    frame = _shrunk(frame, "count", "weeks", 1e-9, fit_gamma_strength, gamma_posterior)
+    return _judged(frame, rate_like=False)
 
 
 def _compare_means(measured: Measurements, alpha: pd.DataFrame) -> pd.DataFrame:
@@ -351,6 +321,39 @@ def _compare_means(measured: Measurements, alpha: pd.DataFrame) -> pd.DataFrame:
     frame["peer_value"] = m2.where(n2 >= 2)
     frame["peer_n"] = frame["peer_n"].astype(int)
     frame["team_value"] = frame["team_total"] / frame["team_n"].replace(0, np.nan)
+    return _judged(frame, rate_like=False)
+
+
+def _shrunk(
+    frame: pd.DataFrame,
+    counts: str,
+    exposure: str,
+    floor: float,
+    fit: Callable[..., float | None],
+    posterior: Callable[..., tuple[Any, ...]],
+) -> pd.DataFrame:
+    """Each rep's estimate, metric by metric, shrunk toward their own peers' value (the
+    pooled value where they have no peers) with a prior strength fitted to the metric, so a
+    team that is better than the rest of the org does not make its average members look
+    weak; the raw value where no prior can be fitted."""
+    parts = []
+    for _metric, group in frame.groupby("metric", sort=False):
+        group = group.copy()
+        pooled = group[counts].sum() / max(group[exposure].sum(), floor)
+        centre = group["peer_value"].fillna(pooled)
+        strength = fit(group[counts], group[exposure], centre)
+        if strength is None:
+            group["estimate"] = group["value"]
+        else:
+            group["estimate"] = posterior(centre, strength, group[counts], group[exposure], LEVEL)[
+                0
+            ]
+        parts.append(group)
+    return pd.concat(parts)
+
+
+def _judged(frame: pd.DataFrame, rate_like: bool) -> pd.DataFrame:
+    """The top performers' value and the verdicts, once the rep's value is estimated."""
     minimum = _minimums(frame)
     frame["top_value"] = _top(frame, minimum)
-    return _verdicts(frame, minimum, rate_like=False)
+    return _verdicts(frame, minimum, rate_like=rate_like)
