@@ -7,30 +7,50 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from bot.render.sentences import catalog, mrkdwn_sentence, sentence
+from bot.render.sentences import entries, mrkdwn_sentence, sentence
 
 ROOT = Path(__file__).resolve().parents[1]
 ANSWERING = ("bot/services", "bot/slack", "handlers")
 # Two words in a row: a sentence, not a key, a URL piece or a number format.
 SENTENCE = re.compile(r"[A-Za-z]{2,}[ ,;:]+[A-Za-z]{2,}")
 LOG_METHODS = {"debug", "info", "warning", "error", "exception", "critical"}
+# Three words in a row in a plain string literal: a sentence someone reads.
+WORDS = re.compile(r"[A-Za-z]{2,} [A-Za-z]{2,} [A-Za-z]{2,}")
+# Raised for a programming error no user is answered with: the text is for developers.
+PROGRAMMING_ERRORS = {
+    "AssertionError",
+    "KeyError",
+    "NotImplementedError",
+    "RuntimeError",
+    "TypeError",
+    "ValueError",
+}
+HTTP_STATUS_LINE = re.compile(r"^\d{3} [A-Z]")  # "413 Payload Too Large", for the WSGI server
 
 
 def _python_files(*folders: str) -> list[Path]:
     return sorted(p for folder in folders for p in (ROOT / folder).rglob("*.py"))
 
 
+def _is_log_call(node: ast.AST) -> bool:
+    return (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in LOG_METHODS
+        and "log" in ast.unparse(node.func.value).lower()
+    )
+
+
 def _in_log_call(node: ast.AST, parents: dict[ast.AST, ast.AST]) -> bool:
     up = parents.get(node)
     while up is not None:
-        if isinstance(up, ast.Call) and isinstance(up.func, ast.Attribute):
-            owner = ast.unparse(up.func.value)
-            if up.func.attr in LOG_METHODS and "log" in owner.lower():
-                return True
+        if _is_log_call(up):
+            return True
         up = parents.get(up)
     return False
 
@@ -48,18 +68,89 @@ def _f_string_sentences(path: Path, root: Path = ROOT) -> list[str]:
     return found
 
 
-def test_no_sentence_is_written_in_an_f_string() -> None:
-    found = [hit for path in _python_files(*ANSWERING) for hit in _f_string_sentences(path)]
+Scan = Callable[[Path, Path], list[str]]
+
+
+def _assert_none_in_answering_code(scan: Scan) -> None:
+    found = [hit for path in _python_files(*ANSWERING) for hit in scan(path, ROOT)]
     assert found == [], "put these in templates/sentences/sentences.yml:\n" + "\n".join(found)
 
 
-def test_the_scan_finds_an_f_string_sentence(tmp_path: Path) -> None:
+def _hits_in_sample(tmp_path: Path, code: str, scan: Scan) -> list[str]:
+    """What `scan` finds in `code`, without the file:line prefix."""
     sample = tmp_path / "sample.py"
-    sample.write_text(
-        'name = "Ann"\nlogger.info(f"sent to {name} now")\nreply(f"Thanks, {name} is on it.")\n'
-    )
-    hits = [h.split(": ", 1)[1] for h in _f_string_sentences(sample, tmp_path)]
+    sample.write_text(code)
+    return [hit.split(": ", 1)[1] for hit in scan(sample, tmp_path)]
+
+
+def test_no_sentence_is_written_in_an_f_string() -> None:
+    _assert_none_in_answering_code(_f_string_sentences)
+
+
+def test_the_scan_finds_an_f_string_sentence(tmp_path: Path) -> None:
+    code = 'name = "Ann"\nlogger.info(f"sent to {name} now")\nreply(f"Thanks, {name} is on it.")\n'
+    hits = _hits_in_sample(tmp_path, code, _f_string_sentences)
     assert hits == ["f'Thanks, {name} is on it.'"]
+
+
+def _quiet_call(call: ast.Call) -> bool:
+    """A call whose string arguments nobody is answered with: a log line, a regex, a
+    command-line option's help, an exception for a programming error."""
+    func = call.func
+    return (
+        _is_log_call(call)
+        or ast.unparse(func).startswith("re.")
+        or (isinstance(func, ast.Attribute) and func.attr == "add_argument")
+        or (isinstance(func, ast.Name) and func.id in PROGRAMMING_ERRORS)
+    )
+
+
+def _literals_passed(argument: ast.AST) -> list[ast.Constant]:
+    """The plain strings an argument is made of (through dicts, `x if c else y`, ...); a call
+    inside it is scanned on its own, and an f-string by the test above."""
+    found, todo = [], [argument]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            found.append(node)
+        elif not isinstance(node, (ast.Call, ast.JoinedStr)):
+            todo.extend(ast.iter_child_nodes(node))
+    return found
+
+
+def _is_sentence(text: str) -> bool:
+    return (
+        bool(WORDS.search(text)) and not text.endswith(".j2") and not HTTP_STATUS_LINE.match(text)
+    )
+
+
+def _literal_sentences(path: Path, root: Path = ROOT) -> list[str]:
+    found = []
+    for call in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if not isinstance(call, ast.Call) or _quiet_call(call):
+            continue
+        for argument in [*call.args, *(keyword.value for keyword in call.keywords)]:
+            for literal in _literals_passed(argument):
+                if _is_sentence(literal.value):
+                    found.append(f"{path.relative_to(root)}:{literal.lineno}: {literal.value[:80]}")
+    return found
+
+
+def test_no_sentence_is_passed_as_a_string_literal() -> None:
+    _assert_none_in_answering_code(_literal_sentences)
+
+
+def test_the_scan_finds_a_literal_sentence(tmp_path: Path) -> None:
+    code = (
+        'logger.info("sent to them now")\n'
+        'raise RuntimeError("a modal needs a trigger")\n'
+        'message("messages/the notice text.json.j2")\n'
+        'start_response("413 Payload Too Large", [])\n'
+        'reply(notice("That button is out of date."), kind="pick the day")\n'
+        'reply({"text": "Use the form instead." if stale else "ok"})\n'
+    )
+    hits = _hits_in_sample(tmp_path, code, _literal_sentences)
+    assert sorted(hits) == ["That button is out of date.", "Use the form instead.", "pick the day"]
 
 
 def _keys_named_in_code() -> set[str]:
@@ -69,7 +160,7 @@ def _keys_named_in_code() -> set[str]:
             if (
                 isinstance(node, ast.Call)
                 and isinstance(node.func, ast.Name)
-                and node.func.id in ("sentence", "mrkdwn_sentence")
+                and node.func.id in ("sentence", "mrkdwn_sentence", "sentences_by_code")
                 and node.args
                 and isinstance(node.args[0], ast.Constant)
             ):
@@ -78,7 +169,8 @@ def _keys_named_in_code() -> set[str]:
 
 
 def test_every_sentence_named_exists_and_every_sentence_is_said() -> None:
-    named, written = _keys_named_in_code(), set(catalog())
+    # A section (error code -> sentence) is said when the code reads it by its name.
+    named, written = _keys_named_in_code(), set(entries())
     assert named - written == set(), "named in code, missing from sentences.yml"
     assert written - named == set(), "in sentences.yml, said nowhere"
 

@@ -16,10 +16,23 @@ CATALOG = TEMPLATES / "sentences" / "sentences.yml"
 
 
 @cache
+def entries() -> dict[str, Any]:
+    """The catalogue as written: a sentence per key, or a section mapping codes to sentences."""
+    return yaml.safe_load(CATALOG.read_text(encoding="utf-8"))
+
+
+@cache
 def catalog() -> dict[str, Template]:
-    raw = yaml.safe_load(CATALOG.read_text(encoding="utf-8"))
     env = environment()
-    return {key: env.from_string(text) for key, text in raw.items()}
+    return {key: env.from_string(text) for key, text in entries().items() if isinstance(text, str)}
+
+
+@cache
+def sentences_by_code(section: str) -> dict[str, str]:
+    """A section of sentences keyed by a code (a Slack error code: what to do about it); they
+    take no values, and a code the section lacks is the caller's default."""
+    env = environment()
+    return {code: env.from_string(text).render() for code, text in entries()[section].items()}
 
 
 def sentence(key: str, **values: Any) -> str:

@@ -31,11 +31,6 @@ from bot.vocabulary import SKILLS
 
 logger = logging.getLogger(__name__)
 MAX_GAPS_SHOWN = 3
-PERSON_NOT_FOUND = (
-    "I can't find that person in the CRM data (or they haven't used coachbot yet, so their "
-    "Slack account isn't linked). Ask your admin to check their row in the people import: "
-    "the email must be the one they use in Slack, or add their Slack user id."
-)
 
 
 class Surface(Protocol):
@@ -65,7 +60,7 @@ class StaleButton(ValueError):
     """A button or form whose value no longer makes sense (an old message, a changed app)."""
 
     def __init__(self) -> None:
-        super().__init__("That button is out of date: use the newest message, or `/coach help`.")
+        super().__init__(sentence("stale_button"))
 
 
 def button_id(raw: Any) -> int:
@@ -168,10 +163,10 @@ def assessment_message(payload: dict[str, Any], own: bool, deps: Deps) -> dict[s
 def _rep(command: Command, viewer: Viewer, deps: Deps, surface: Surface) -> None:
     assert command.user is not None
     if not (viewer.is_manager or viewer.is_admin):
-        raise coach.NotAllowed("`/coach rep` is for managers and admins.")
+        raise coach.NotAllowed(sentence("rep_is_for_managers"))
     subject = coach.subject_for_slack_user(deps.db, viewer, command.user)
     if subject is None:
-        surface.reply(notice(PERSON_NOT_FOUND))
+        surface.reply(notice(sentence("person_not_found")))
         return
     send_assessment(viewer, subject.id, deps, surface)
 
@@ -196,13 +191,13 @@ def team_message(overview: coach.TeamView) -> dict[str, Any]:
 def _feedback(command: Command, viewer: Viewer, deps: Deps, surface: Surface) -> None:
     assert command.user is not None
     if not (viewer.is_manager or viewer.is_admin):
-        raise coach.NotAllowed("Feedback is logged by managers about the people they coach.")
+        raise coach.NotAllowed(sentence("feedback_is_for_managers"))
     subject = coach.subject_for_slack_user(deps.db, viewer, command.user)
     if subject is None:
-        surface.reply(notice(PERSON_NOT_FOUND))
+        surface.reply(notice(sentence("person_not_found")))
         return
     if subject.id == viewer.person_id:
-        surface.reply(notice("Feedback is about someone else: name one of your reps."))
+        surface.reply(notice(sentence("feedback_about_someone_else")))
         return
     coach.ensure_can_view(deps.db, viewer, subject.id)
     surface.open_modal(feedback_modal(subject.id, subject.name))
@@ -217,18 +212,18 @@ def feedback_modal(about_id: int, about_name: str) -> dict[str, Any]:
 def _pause(_command: Command, viewer: Viewer, deps: Deps, surface: Surface) -> None:
     coach.set_nudges_paused(deps.db, viewer, True)  # a manager's weekly message: the digest
     surface.reply(
-        notice(":pause_button: Your Friday digest is paused. `/coach resume` turns it back on.")
+        notice(sentence("digest_paused"))
         if viewer.role == "manager"
-        else notice(":pause_button: Weekly nudges paused. `/coach resume` turns them back on.")
+        else notice(sentence("nudges_paused"))
     )
 
 
 def _resume(_command: Command, viewer: Viewer, deps: Deps, surface: Surface) -> None:
     coach.set_nudges_paused(deps.db, viewer, False)
     surface.reply(
-        notice(":arrow_forward: Your Friday digest is back on: next one Friday afternoon.")
+        notice(sentence("digest_resumed"))
         if viewer.role == "manager"
-        else notice(":arrow_forward: Weekly nudges are back on: next one Monday morning.")
+        else notice(sentence("nudges_resumed"))
     )
 
 
@@ -240,12 +235,7 @@ def _plan(_command: Command, viewer: Viewer, deps: Deps, surface: Surface) -> No
         surface.private(plan_messages.plan_message(plan, own=True, latest=latest))
         return
     if plan is not None:
-        surface.reply(
-            notice(
-                "Your manager is reviewing a draft coaching plan for you; "
-                "you'll get it here once approved."
-            )
-        )
+        surface.reply(notice(sentence("draft_plan_in_review")))
         return
     payload = coach.assessment(
         deps.db,
@@ -256,7 +246,7 @@ def _plan(_command: Command, viewer: Viewer, deps: Deps, surface: Surface) -> No
         deps.config,
     )
     if payload is None or not payload["gaps"]:
-        surface.reply(notice("No coaching plan: your assessment shows no credible gap to work on."))
+        surface.reply(notice(sentence("no_plan_no_gap")))
         return
     focus = ", ".join(g["skill"].replace("_", " ") for g in payload["gaps"][:3])
     surface.reply(notice(mrkdwn_sentence("no_plan_yet", focus=focus)))
@@ -275,11 +265,7 @@ def _mentoring(command: Command, viewer: Viewer, deps: Deps, surface: Surface) -
     off = command.skill == "off"
     pairing.set_opt_out(deps.db, viewer, off)
     surface.reply(
-        notice(
-            "You won't be invited to mentor anyone. `/coach mentoring on` undoes it."
-            if off
-            else "You may be invited to mentor colleagues where you are strong. Thank you!"
-        )
+        notice(sentence("mentoring_opted_out") if off else sentence("mentoring_opted_in"))
     )
 
 

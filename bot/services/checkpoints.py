@@ -54,7 +54,7 @@ def run_checkpoint(
     with db.begin() as session:
         checkpoint = session.get(Checkpoint, checkpoint_id)
         if checkpoint is None or checkpoint.manager_decision is not None:
-            raise PlanError("That review was already decided; it is not measured again.")
+            raise PlanError(sentence("review_not_measured_again"))
         plan = session.get(CoachingPlan, checkpoint.plan_id)
         assert plan is not None and plan.started_on is not None
         objectives = tuple(objective_from(o) for o in current_version(session, plan).objectives)
@@ -84,7 +84,7 @@ def confirm(db: Database, viewer: Viewer, checkpoint_id: int, decision: str, now
     with db.begin() as session:
         checkpoint = session.get(Checkpoint, checkpoint_id)
         if checkpoint is None:
-            raise PlanError("That review no longer exists.")
+            raise PlanError(sentence("review_gone"))
         # The plan's lock orders every decision on it; the review is read again under it.
         plan = plan_for_manager(session, viewer, checkpoint.plan_id, lock=True)
         session.refresh(checkpoint)

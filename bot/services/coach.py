@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 
 from bot.coaching.assessment import AssessmentConfig
+from bot.render.sentences import sentence
 from bot.services import people
 from bot.services.assessments import current_payloads
 from bot.services.outcomes import once_per_request
@@ -42,7 +43,7 @@ class TeamView:
 def ensure_can_view(db: Database, viewer: Viewer, subject_id: int) -> None:
     with db.begin() as session:
         if not can_view(session, viewer, subject_id):
-            raise NotAllowed("You can see your own numbers and those of people who report to you.")
+            raise NotAllowed(sentence("only_own_numbers"))
 
 
 def assessment(
@@ -64,7 +65,7 @@ def team(
 ) -> TeamView:
     """The reps below a manager (everyone, for an admin without reports), with assessments."""
     if not viewer.is_manager and not viewer.is_admin:
-        raise NotAllowed("`/coach team` is for managers: nobody reports to you in the CRM data.")
+        raise NotAllowed(sentence("team_is_for_managers"))
     with db.begin() as session:
         ids = visible_reports(session, viewer)
     payloads = _current_payloads(db, viewer, ids, today, now, config)
@@ -102,7 +103,7 @@ def person_name(db: Database, viewer: Viewer, person_id: int) -> str | None:
 
 def set_nudges_paused(db: Database, viewer: Viewer, paused: bool) -> None:
     if not viewer.known or viewer.workspace_id is None or viewer.person_id is None:
-        raise NotAllowed("coachbot does not know you yet, so there are no nudges to change.")
+        raise NotAllowed(sentence("no_nudges_for_unknown_viewer", action="change"))
     with db.begin() as session:
         person = people.by_id(session, viewer.workspace_id, viewer.person_id)
         assert person is not None
@@ -123,11 +124,11 @@ PAUSE_AT_MOST_DAYS = 366
 def pause_nudges_until(db: Database, viewer: Viewer, until: date, today: date) -> date:
     """No nudge before `until` (a holiday, a parental leave); they resume by themselves."""
     if viewer.workspace_id is None or viewer.person_id is None:
-        raise NotAllowed("coachbot does not know you yet, so there are no nudges to pause.")
+        raise NotAllowed(sentence("no_nudges_for_unknown_viewer", action="pause"))
     if until <= today:
-        raise NotAllowed("Pick a day after today to pause the nudges until.")
+        raise NotAllowed(sentence("pause_day_not_after_today"))
     if until > today + timedelta(days=PAUSE_AT_MOST_DAYS):
-        raise NotAllowed("Nudges can be paused for up to a year; pick an earlier day.")
+        raise NotAllowed(sentence("pause_too_long"))
     with db.begin() as session:
         person = people.by_id(session, viewer.workspace_id, viewer.person_id)
         assert person is not None
@@ -169,11 +170,11 @@ def record_feedback(
     `request` is the submission's key: the same form submitted again saves nothing more."""
     if skill not in SKILLS or source not in FEEDBACK_SOURCES or not 1 <= rating <= 5:
         raise ValueError("skill, source or rating out of range")
-    with once_per_request(db, request, "this feedback was saved") as session:
+    with once_per_request(db, request, sentence("feedback_was_saved")) as session:
         if not (viewer.is_manager or viewer.is_admin) or about_id == viewer.person_id:
-            raise NotAllowed("Feedback is logged by managers about the people they coach.")
+            raise NotAllowed(sentence("feedback_is_for_managers"))
         if not can_view(session, viewer, about_id):
-            raise NotAllowed("You can log feedback only for people who report to you.")
+            raise NotAllowed(sentence("feedback_only_for_reports"))
         assert viewer.workspace_id is not None and viewer.person_id is not None
         record_handled(session, request, viewer.team_id, now)
         author = people.by_id(session, viewer.workspace_id, viewer.person_id)
@@ -212,7 +213,7 @@ SNOOZE_DAYS = 7
 def snooze_nudges(db: Database, viewer: Viewer, today: date) -> date:
     """No nudge until a week from today; returns the day nudges resume."""
     if viewer.workspace_id is None or viewer.person_id is None:
-        raise NotAllowed("coachbot does not know you yet, so there are no nudges to snooze.")
+        raise NotAllowed(sentence("no_nudges_for_unknown_viewer", action="snooze"))
     until = today + timedelta(days=SNOOZE_DAYS)
     with db.begin() as session:
         person = people.by_id(session, viewer.workspace_id, viewer.person_id)
@@ -224,9 +225,9 @@ def snooze_nudges(db: Database, viewer: Viewer, today: date) -> date:
 def mark_practice_done(db: Database, viewer: Viewer, skill: str, week: str, now: datetime) -> bool:
     """The rep did the week's practice action; False when it was already marked."""
     if viewer.workspace_id is None or viewer.person_id is None:
-        raise NotAllowed("coachbot does not know you yet.")
+        raise NotAllowed(sentence("unknown_viewer"))
     if skill not in SKILLS:
-        raise NotAllowed("That button is out of date; use the one in this week's nudge.")
+        raise NotAllowed(sentence("practice_button_stale"))
     try:
         with db.begin() as session:
             session.add(

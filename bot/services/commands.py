@@ -52,9 +52,7 @@ def parse(text: str) -> Command:
     if name == "mentoring":
         choice = args[0].lower() if args else ""
         if choice not in ("on", "off"):
-            return Command(
-                name, text=text, problem="Say `/coach mentoring off` or `/coach mentoring on`."
-            )
+            return Command(name, text=text, problem=sentence("mentoring_on_or_off"))
         return Command(name, text=text, skill=choice)
     return Command(name, text=text)
 

@@ -11,6 +11,7 @@ from typing import Any
 from bot.config import Settings
 from bot.render.charts import team_alt_text, team_chart
 from bot.render.renderer import message
+from bot.render.sentences import sentence
 from bot.services import checkpoints, coach, pairing, plans
 from bot.services.assessments import assessment_config
 from bot.services.effectiveness import EffectivenessReport
@@ -77,7 +78,7 @@ def digest(
     rows = [
         (r["name"], r["headline"].get("win_rate"), r["headline"].get("peer_win_rate")) for r in reps
     ]
-    chart = team_chart(rows, "Your team: win rate against each rep's peers")
+    chart = team_chart(rows, sentence("team_chart_title"))
     if chart is None:
         return rendered
     upload = {"content": chart, "filename": "team.png", "title": "Your team"}

@@ -22,7 +22,7 @@ from bot.config import Settings
 from bot.delivery import slack_api
 from bot.delivery.pacing import SendGate
 from bot.delivery.slack_api import Refused
-from bot.render.sentences import sentence
+from bot.render.sentences import sentence, sentences_by_code
 from bot.services import people
 from bot.store.engine import Database
 from bot.store.models import Delivery, Person
@@ -32,16 +32,6 @@ RECHECK_MATCHED = timedelta(days=7)
 # Past this many lookups one users.list pass is cheaper (a page holds 200 members).
 LIST_WHEN_MORE_THAN = 100
 LIST_PAGE_SIZE = 200
-# Refusals no retry heals: the sync stops and says what the admin must fix.
-FIXES = {
-    "missing_scope": "add the users:read.email scope in the app's settings (OAuth & "
-    "Permissions) and reinstall coachbot",
-    "invalid_auth": "SLACK_BOT_TOKEN is not valid for this workspace: copy the Bot User OAuth "
-    "Token again from the app's settings",
-    "account_inactive": "the bot token belongs to an uninstalled app: reinstall coachbot",
-    "not_authed": "no bot token was sent: set SLACK_BOT_TOKEN",
-    "token_revoked": "the bot token was revoked: reinstall coachbot",
-}
 
 
 class DirectoryError(RuntimeError):
@@ -212,7 +202,9 @@ def _member_pages(client: Any) -> Iterator[list[dict[str, Any]]]:
 
 def _refused(refused: Refused) -> DirectoryError:
     code, method = refused.code, refused.method
-    fix = FIXES.get(code or "", "see Slack's documentation of the error, then run it again")
+    # Refusals no retry heals: the sync stops and says what the admin must fix.
+    fixes = sentences_by_code("directory_fixes")
+    fix = fixes.get(code or "", sentence("directory_fix_unknown"))
     return DirectoryError(sentence("slack_refused", method=method, code=code, fix=fix))
 
 

@@ -20,6 +20,7 @@ from bot.coaching.effectiveness import (
     difference_in_differences,
     return_on_coaching,
 )
+from bot.render.sentences import sentence
 from bot.services.frames import load_crm_data
 from bot.services.plans import PlanError
 from bot.store.engine import Database
@@ -239,7 +240,7 @@ def _objective_effect(
             None,
             None,
             len(comparison),
-            "Too few deals before or since the plan started to measure a change.",
+            sentence("too_few_deals_to_measure"),
         )
     else:
         effect = difference_in_differences(
@@ -314,8 +315,7 @@ def _plan_roi(effects: list[ObjectiveEffect], hours: float, hourly_cost: float) 
             None,
             hours * hourly_cost,
             None,
-            "No return computed: revenue is attributed only to conversion and deal-size "
-            "objectives with a comparison group, and this plan has none that qualify.",
+            sentence("no_return_computed"),
         )
     revenue = sum(effect.effect * unit for effect, unit in priced if effect.effect is not None)
     low = sum(effect.low * unit for effect, unit in priced if effect.low is not None)

@@ -163,9 +163,9 @@ def respond(db: Database, viewer: Viewer, pairing_id: int, accept: bool, now: da
     with db.begin() as session:
         pairing = session.get(Pairing, pairing_id)
         if pairing is None or pairing.workspace_id != viewer.workspace_id:
-            raise PairingError("That invitation no longer exists.")
+            raise PairingError(sentence("invitation_gone"))
         if pairing.mentor_id != viewer.person_id:
-            raise PairingError("Only the invited mentor can answer this invitation.")
+            raise PairingError(sentence("only_the_invited_mentor"))
         won = session.execute(
             update(Pairing)
             .where(Pairing.id == pairing_id, Pairing.status == "invited")
@@ -211,7 +211,7 @@ def pairing_details(db: Database, pairing_id: int) -> dict[str, Any]:
     with db.begin() as session:
         pairing = session.get(Pairing, pairing_id)
         if pairing is None:
-            raise PairingError("That pairing no longer exists.")
+            raise PairingError(sentence("pairing_gone"))
         mentor = session.get(Person, pairing.mentor_id)
         mentee = session.get(Person, pairing.mentee_id)
         assert mentor is not None and mentee is not None
@@ -251,7 +251,7 @@ def set_peer_groups_opt_out(db: Database, viewer: Viewer, opted_out: bool) -> No
 
 def _set_own(db: Database, viewer: Viewer, **values: bool) -> None:
     if viewer.workspace_id is None or viewer.person_id is None:
-        raise PairingError("coachbot does not know you yet.")
+        raise PairingError(sentence("unknown_viewer"))
     with db.begin() as session:
         person = session.get(Person, viewer.person_id)
         assert person is not None

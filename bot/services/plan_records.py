@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from bot.coaching.plans import (
     Objective,
 )
+from bot.render.sentences import sentence
 from bot.services.visibility import Viewer, can_view
 from bot.store.engine import Database
 from bot.store.locks import locked
@@ -112,11 +113,11 @@ def plan_for_manager(
     concurrent clicks take turns instead of each acting on the state they read."""
     plan = locked(session, CoachingPlan, plan_id) if lock else session.get(CoachingPlan, plan_id)
     if plan is None or plan.workspace_id != viewer.workspace_id:
-        raise PlanError("That plan does not exist.")
+        raise PlanError(sentence("plan_gone"))
     if plan.rep_id == viewer.person_id or not (viewer.is_manager or viewer.is_admin):
-        raise PlanError("Plans are approved and reviewed by the rep's manager.")
+        raise PlanError(sentence("plans_are_for_the_manager"))
     if not can_view(session, viewer, plan.rep_id):
-        raise PlanError("Only the rep's managers and admins can do this.")
+        raise PlanError(sentence("only_managers_and_admins"))
     return plan
 
 

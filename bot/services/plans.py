@@ -117,7 +117,7 @@ def create_plan(db: Database, team_id: str, draft: PlanDraft, now: datetime) -> 
     with db.begin() as session:
         rep = session.get(Person, draft.rep_id)
         if rep is None or rep.workspace_id != workspace_id:
-            raise PlanError("That rep is not in this workspace.")
+            raise PlanError(sentence("rep_not_in_workspace"))
         return _insert(session, workspace_id, rep.manager_id, draft, now)
 
 
@@ -199,7 +199,7 @@ def edit_targets(
 ) -> None:
     """The manager changes objectives' targets: a new version; the old one stays. `request`
     is the form submission's key: the same form submitted again makes no second version."""
-    with once_per_request(db, request, "these targets were saved") as session:
+    with once_per_request(db, request, sentence("targets_were_saved")) as session:
         _edit_targets(session, viewer, plan_id, targets, now, request)
 
 
@@ -237,7 +237,7 @@ def plan_details(db: Database, viewer: Viewer, plan_id: int) -> dict[str, Any]:
             or plan.workspace_id != viewer.workspace_id
             or not can_view(session, viewer, plan.rep_id)
         ):
-            raise PlanError("You can only see plans of your own reps, or your own.")
+            raise PlanError(sentence("only_own_plans"))
         return plan_dict(session, plan)
 
 
@@ -263,7 +263,7 @@ def log_session(
     if kind not in SESSION_KINDS:
         raise PlanError(sentence("unknown_session_kind", kinds=SESSION_KINDS))
     if not 0 < minutes <= 8 * 60:
-        raise PlanError("Minutes must be between 1 and 480.")
+        raise PlanError(sentence("minutes_out_of_range"))
     with db.begin() as session:
         plan = plan_for_manager(session, viewer, plan_id)
         if plan.status != "active":
@@ -281,7 +281,7 @@ def log_session(
 
 def _no_longer_draft(plan: CoachingPlan) -> Exception:
     if plan.approved_at is not None:
-        return already_done("this plan was approved", plan.approved_at)
+        return already_done(sentence("plan_was_approved"), plan.approved_at)
     return PlanError(sentence("plan_not_approvable", status=plan.status))
 
 

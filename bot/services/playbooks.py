@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from bot.coaching.playbooks import Playbook, build_playbook
 from bot.render.renderer import markdown
+from bot.render.sentences import sentence
 from bot.services.frames import load_crm_data
 from bot.services.roleplays import content
 from bot.store.engine import Database
@@ -59,7 +60,7 @@ def playbook_for(
         wins = pd.DataFrame(recorded.all(), columns=list(recorded.keys()))
     payloads = list({person: payload for person, payload in snapshots}.values())
     if not payloads:
-        raise PlaybookError("No assessments yet: run `coachbot assess` first.")
+        raise PlaybookError(sentence("no_assessments_yet"))
     wins["amount"] = wins["amount"].astype(float)
     try:
         return build_playbook(skill, data, payloads, today, content(), wins, WINDOW_DAYS, stages)

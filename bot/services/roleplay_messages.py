@@ -9,6 +9,7 @@ from typing import Any, Protocol
 from bot.delivery import poster
 from bot.delivery.once import Outgoing, not_read_back
 from bot.render.renderer import message
+from bot.render.sentences import sentence
 from bot.services import roleplays
 from bot.services.deps import Deps
 from bot.services.visibility import Viewer
@@ -47,8 +48,7 @@ def answer(
     if answered.finished and not answered.scores:
         stopped = message(
             "messages/notice.json.j2",
-            text="Stopped before any answer, so there is nothing to score. "
-            "Start again any time with `/coach roleplay`.",
+            text=sentence("roleplay_stopped_unscored"),
         )
         surface.thread(stopped, thread_ts=thread_ts)
     if answered.finished and answered.scores:
@@ -75,8 +75,7 @@ def idle_notes(client: Any, closed: list[dict[str, Any]]) -> list[Outgoing]:
     """A polite closing line in the thread of each role-play closed for silence, once each."""
     note = message(
         "messages/notice.json.j2",
-        text="Let's stop here for now; this role-play has been quiet for a while. "
-        "Start a fresh one any time with `/coach roleplay`.",
+        text=sentence("roleplay_closed_idle"),
     )
 
     def send(channel: str, thread_ts: str, metadata: dict[str, Any]) -> dict[str, str]:

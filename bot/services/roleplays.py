@@ -82,9 +82,7 @@ def start(
     """A new role-play for the viewer (a rep), on `skill` or their top gap; an unfinished one
     is stopped first, so a rep has one at a time."""
     if not viewer.known or viewer.workspace_id is None or viewer.person_id is None:
-        raise RoleplayError(
-            "coachbot does not know you yet, so it has no deals to build a role-play from."
-        )
+        raise RoleplayError(sentence("roleplay_needs_a_known_rep"))
     if skill is None:
         payload = current_payloads(db, viewer.team_id, [viewer.person_id], today, now, config)
         gaps = payload.get(viewer.person_id, {}).get("gaps", [])
@@ -145,7 +143,7 @@ def answer(db: Database, viewer: Viewer, session_id: int, text: str, now: dateti
     with db.begin() as session:
         row = session.get(RoleplaySession, session_id)
         if row is None or row.rep_id != viewer.person_id:
-            raise RoleplayError("This role-play is not yours.")
+            raise RoleplayError(sentence("roleplay_not_yours"))
         if row.status != "active":
             finished = row.status == "finished"
             raise RoleplayError(sentence("roleplay_over", finished=finished))

@@ -12,13 +12,13 @@ from urllib.parse import urlparse
 from slack_sdk import WebClient
 
 from bot.render.renderer import message
+from bot.render.sentences import sentence
 from bot.services import imports
 from bot.services.deps import Deps
 from bot.services.visibility import Viewer
 
 MAX_BYTES = 50 * 1024 * 1024
 SLACK_FILE_HOSTS = {"files.slack.com"}
-TOO_LARGE = "larger than 50 MB: import it on the server coachbot runs on"
 
 
 class Replies(Protocol):
@@ -59,14 +59,14 @@ def _download(file: dict[str, Any], folder: Path, client: WebClient, deps: Deps)
     url = file.get("url_private_download") or file.get("url_private") or ""
     allowed = SLACK_FILE_HOSTS | {urlparse(deps.settings.slack_api_url).netloc}
     if urlparse(url).netloc not in allowed:
-        raise UploadRefused(name, "not a file uploaded to Slack")
+        raise UploadRefused(name, sentence("not_a_slack_file"))
     if int(file.get("size") or 0) > MAX_BYTES:
-        raise UploadRefused(name, TOO_LARGE)
+        raise UploadRefused(name, sentence("upload_too_large"))
     request = urllib.request.Request(url, headers={"Authorization": f"Bearer {client.token}"})
     with urllib.request.urlopen(request, timeout=60) as response:  # host checked above
         data = response.read(MAX_BYTES + 1)
     if len(data) > MAX_BYTES:
-        raise UploadRefused(name, TOO_LARGE)
+        raise UploadRefused(name, sentence("upload_too_large"))
     path = folder / name
     path.write_bytes(data)
     return path

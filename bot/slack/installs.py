@@ -30,6 +30,7 @@ from sqlalchemy import Engine, select
 
 from bot.clock import Clock
 from bot.config import Settings
+from bot.render.sentences import sentence
 from bot.store.engine import Database
 from bot.store.models import Workspace
 from bot.store.slack_tables import BOTS, INSTALLATIONS, OAUTH_STATES, bots
@@ -65,7 +66,7 @@ Stored = TypeVar("Stored", Bot, Installation)
 class TokenCipher:
     def __init__(self, keys: tuple[str, ...]) -> None:
         if not keys:
-            raise ValueError("no token key: set COACHBOT_TOKEN_KEYS")
+            raise ValueError(sentence("no_token_key"))
         self._fernet = MultiFernet([Fernet(key.encode("ascii")) for key in keys])
 
     def encrypt(self, value: str) -> str:
@@ -75,10 +76,7 @@ class TokenCipher:
         try:
             return self._fernet.decrypt(value.encode("ascii")).decode("utf-8")
         except InvalidToken as error:
-            raise ValueError(
-                "a stored Slack token cannot be decrypted with COACHBOT_TOKEN_KEYS: was the "
-                "key that encrypted it removed?"
-            ) from error
+            raise ValueError(sentence("token_undecryptable")) from error
 
 
 class EncryptedInstallationStore(InstallationStore):

@@ -43,11 +43,7 @@ def sending_client(
 
 def _installed_token(settings: Settings, db: Database, team_id: str | None) -> str:
     if team_id is None:
-        raise SendingUnavailable(
-            "coachbot is installed in many workspaces (SLACK_CLIENT_ID) and this command "
-            "sends for all of them at once: run the scheduled job instead, which sends with "
-            "each workspace's own token (for idle role-plays: coachbot run-job roleplay_idle)"
-        )
+        raise SendingUnavailable(sentence("sending_needs_one_workspace"))
     token = BotTokens(installation_store(settings, db.engine), settings)(team_id)
     if token is None:
         raise SendingUnavailable(sentence("workspace_not_installed", team_id=team_id))

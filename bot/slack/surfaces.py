@@ -10,6 +10,7 @@ from slack_bolt import Respond
 from slack_sdk import WebClient
 
 from bot.delivery import poster
+from bot.render.sentences import sentence
 from bot.services.answers import notice
 
 
@@ -54,7 +55,7 @@ class DmReplySurface(DmSurface):
 
     def open_modal(self, modal: dict[str, Any]) -> None:
         # A DM has no trigger to open a modal with; point to the command that has one.
-        self.reply({"text": "Use `/coach feedback @name` to open the feedback form.", "blocks": []})
+        self.reply({"text": sentence("use_feedback_command"), "blocks": []})
 
 
 class SlashSurface:
@@ -79,9 +80,7 @@ class SlashSurface:
         """Typed outside the DM: say where the answer went (only the user sees this)."""
         dm = self._dm or poster.open_dm(self.client, self.user_id)
         if dm != self.channel_id:
-            self.reply(
-                notice(":mailbox_with_mail: Sent to your DM with coachbot, where only you see it.")
-            )
+            self.reply(notice(sentence("sent_to_dm")))
 
     def thread(self, payload: dict[str, Any], thread_ts: str | None = None) -> tuple[str, str]:
         self._dm, ts = poster.post_dm(self.client, self.user_id, payload, thread_ts)

@@ -7,19 +7,8 @@ from dataclasses import dataclass
 from slack_sdk.errors import SlackApiError
 
 from bot.config import Settings
-from bot.render.sentences import sentence
+from bot.render.sentences import sentence, sentences_by_code
 from bot.slack.client import make_client
-
-TOKEN_FIXES = {
-    "invalid_auth": "SLACK_BOT_TOKEN is not a valid token: copy the Bot User OAuth Token "
-    "(xoxb-…) again from the app's OAuth & Permissions page",
-    "not_authed": "SLACK_BOT_TOKEN is empty",
-    "account_inactive": "the token belongs to an app that was uninstalled: reinstall coachbot "
-    "to the workspace and copy the new Bot User OAuth Token",
-    "token_revoked": "the token was revoked: reinstall coachbot and copy the new token",
-    "not_allowed_token_type": "SLACK_BOT_TOKEN must be the Bot User OAuth Token (xoxb-…), "
-    "not a user or app-level token",
-}
 
 
 class SlackSetupError(RuntimeError):
@@ -42,7 +31,8 @@ def whoami(settings: Settings, token: str | None = None) -> TeamIdentity:
         answer = client.auth_test()
     except SlackApiError as error:
         code = error.response.get("error")
-        fix = TOKEN_FIXES.get(code or "", "see Slack's documentation of this error")
+        fixes = sentences_by_code("bot_token_fixes")
+        fix = fixes.get(code or "", sentence("bot_token_fix_unknown"))
         raise SlackSetupError(sentence("bot_token_refused", code=code, fix=fix)) from error
     except OSError as error:
         reason = sentence("slack_unreachable", url=settings.slack_api_url, error=error)

@@ -44,7 +44,7 @@ def open_rep(
     try:
         subject_id = int(action.get("value", ""))
     except ValueError:
-        surface.reply(notice("That button no longer points at anyone; open `/coach team` again."))
+        surface.reply(notice(sentence("button_points_at_nobody")))
         return
     try:
         send_assessment(viewer, subject_id, deps, surface)
@@ -107,11 +107,7 @@ def mark_practice_done(
         surface.reply(refusal(refused))
         return
     surface.reply(
-        notice(
-            ":white_check_mark: Nice work. Noted for this week."
-            if fresh
-            else "Already noted for this week."
-        )
+        notice(sentence("practice_noted") if fresh else sentence("practice_already_noted"))
     )
 
 

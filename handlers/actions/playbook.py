@@ -10,6 +10,7 @@ from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
 from bot.render.renderer import message
+from bot.render.sentences import sentence
 from bot.services.answers import notice, unknown_user_message
 from bot.services.playbooks import PlaybookError, playbook_for
 from bot.services.roleplays import content
@@ -24,7 +25,7 @@ def show_playbook(
     viewer, deps, surface = clicker(body, client, context)
     skill = action.get("value")
     if skill not in SKILLS:
-        surface.reply(notice("That button is out of date: there is no such skill."))
+        surface.reply(notice(sentence("skill_button_stale")))
         return
     if not viewer.known:
         surface.reply(unknown_user_message(viewer))

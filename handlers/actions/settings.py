@@ -9,6 +9,7 @@ from typing import Any
 from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
+from bot.render.sentences import sentence
 from bot.services import coach, pairing
 from bot.services.answers import notice, refusal
 from bot.services.home import publish_home
@@ -23,7 +24,7 @@ def pause_nudges_until(
     try:
         until = date.fromisoformat(str(action.get("selected_date") or ""))
     except ValueError:
-        surface.reply(notice("Pick a day in the calendar to pause the nudges until."))
+        surface.reply(notice(sentence("pick_pause_day")))
         return
     try:
         coach.pause_nudges_until(deps.db, viewer, until, deps.today_for(viewer.timezone))
@@ -58,7 +59,7 @@ def _switch(
     viewer, deps, surface = clicker(body, client, context)
     wanted = action.get("value")
     if wanted not in ("on", "off"):
-        surface.reply(notice("That button is out of date: open the Home tab again."))
+        surface.reply(notice(sentence("settings_button_stale")))
         return
     try:
         store(deps.db, viewer, wanted == "off")

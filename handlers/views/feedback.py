@@ -8,7 +8,7 @@ from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
 from bot.ids import Blocks
-from bot.render.sentences import mrkdwn_sentence
+from bot.render.sentences import mrkdwn_sentence, sentence
 from bot.services import coach
 from bot.services.answers import StaleButton, button_id, notice, refusal
 from bot.services.outcomes import AlreadyDone
@@ -63,7 +63,7 @@ def feedback_submitted(
         surface.reply(refusal(done))
         return
     except (StaleButton, coach.NotAllowed) as refused:
-        surface.reply(refusal(refused, "Feedback not saved"))
+        surface.reply(refusal(refused, sentence("feedback_not_saved")))
         return
     name = coach.person_name(deps.db, viewer, about_id) or "them"
     surface.reply(notice(mrkdwn_sentence("feedback_saved", name=name)))
