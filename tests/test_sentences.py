@@ -124,16 +124,28 @@ def _is_sentence(text: str) -> bool:
     )
 
 
+def _said(node: ast.AST) -> list[ast.AST]:
+    """The parts of `node` that carry text to someone: a call's arguments, or the value a
+    function assigns (a form's `errors[block] = ...`)."""
+    if isinstance(node, ast.Call) and not _quiet_call(node):
+        return [*node.args, *(keyword.value for keyword in node.keywords)]
+    if isinstance(node, ast.FunctionDef):
+        return [
+            inner.value
+            for inner in ast.walk(node)
+            if isinstance(inner, (ast.Assign, ast.AnnAssign)) and inner.value is not None
+        ]
+    return []
+
+
 def _literal_sentences(path: Path, root: Path = ROOT) -> list[str]:
-    found = []
-    for call in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if not isinstance(call, ast.Call) or _quiet_call(call):
-            continue
-        for argument in [*call.args, *(keyword.value for keyword in call.keywords)]:
-            for literal in _literals_passed(argument):
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        for part in _said(node):
+            for literal in _literals_passed(part):
                 if _is_sentence(literal.value):
-                    found.append(f"{path.relative_to(root)}:{literal.lineno}: {literal.value[:80]}")
-    return found
+                    found.add(f"{path.relative_to(root)}:{literal.lineno}: {literal.value[:80]}")
+    return sorted(found)
 
 
 def test_no_sentence_is_passed_as_a_string_literal() -> None:
@@ -148,9 +160,15 @@ def test_the_scan_finds_a_literal_sentence(tmp_path: Path) -> None:
         'start_response("413 Payload Too Large", [])\n'
         'reply(notice("That button is out of date."), kind="pick the day")\n'
         'reply({"text": "Use the form instead." if stale else "ok"})\n'
+        'def check(errors):\n    errors["note"] = "Keep it short please."\n'
     )
     hits = _hits_in_sample(tmp_path, code, _literal_sentences)
-    assert sorted(hits) == ["That button is out of date.", "Use the form instead.", "pick the day"]
+    assert sorted(hits) == [
+        "Keep it short please.",
+        "That button is out of date.",
+        "Use the form instead.",
+        "pick the day",
+    ]
 
 
 def _keys_named_in_code() -> set[str]:

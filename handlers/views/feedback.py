@@ -33,13 +33,13 @@ def feedback_submitted(
     note = _selected(values, Blocks.FEEDBACK_NOTE)
     errors = {}
     if skill not in SKILLS:
-        errors[Blocks.FEEDBACK_SKILL] = "Pick one of the skills."
+        errors[Blocks.FEEDBACK_SKILL] = sentence("pick_a_skill")
     if rating not in {"1", "2", "3", "4", "5"}:
-        errors[Blocks.FEEDBACK_RATING] = "Pick a rating from 1 to 5."
+        errors[Blocks.FEEDBACK_RATING] = sentence("pick_a_rating")
     if source not in FEEDBACK_SOURCES:
-        errors[Blocks.FEEDBACK_SOURCE] = "Pick where the feedback comes from."
+        errors[Blocks.FEEDBACK_SOURCE] = sentence("pick_a_source")
     if note and len(note) > 2000:
-        errors[Blocks.FEEDBACK_NOTE] = "Keep it under 2,000 characters."
+        errors[Blocks.FEEDBACK_NOTE] = sentence("note_too_long")
     if errors:
         ack(response_action="errors", errors=errors)
         return

@@ -8,6 +8,7 @@ from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
 from bot.ids import Blocks
+from bot.render.sentences import sentence
 from bot.services import plan_messages, plans
 from bot.services.answers import StaleButton, button_id, refusal
 from bot.services.outcomes import AlreadyDone
@@ -35,9 +36,9 @@ def plan_edited(
             number = float(raw.replace(",", ""))
         except ValueError:
             errors[block] = (
-                "Enter a number, like 45 for 45%."
+                sentence("enter_a_percentage")
                 if objective["unit"] == "pct"
-                else "Enter a number."
+                else sentence("enter_a_number")
             )
             continue
         target = number / 100 if objective["unit"] == "pct" else number
@@ -45,9 +46,9 @@ def plan_edited(
         if (better and target <= objective["baseline"]) or (
             not better and target >= objective["baseline"]
         ):
-            errors[block] = "The target must improve on the baseline."
+            errors[block] = sentence("target_must_beat_baseline")
         elif objective["unit"] == "pct" and not 0 <= target <= 1:
-            errors[block] = "A percentage between 0 and 100."
+            errors[block] = sentence("percentage_out_of_range")
         else:
             targets[objective["metric"]] = target
     if errors:
