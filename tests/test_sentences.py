@@ -1,7 +1,8 @@
 """Every sentence coachbot says is in templates/: whole messages in templates/messages, one-line
 sentences in templates/sentences/sentences.yml. Code that answers users (bot/services,
-bot/slack, handlers) writes no sentence in an f-string: it names a sentence and passes values.
-Log lines are for operators and may say what they like."""
+bot/slack, handlers) writes no sentence itself, neither in an f-string nor as a string literal
+it passes, assigns or keeps as a constant: it names a sentence and passes values. Log lines
+are for operators and may say what they like."""
 
 from __future__ import annotations
 
@@ -126,13 +127,14 @@ def _is_sentence(text: str) -> bool:
 
 def _said(node: ast.AST) -> list[ast.AST]:
     """The parts of `node` that carry text to someone: a call's arguments, or the value a
-    function assigns (a form's `errors[block] = ...`)."""
+    module or a function assigns (a constant, a form's `errors[block] = ...`)."""
     if isinstance(node, ast.Call) and not _quiet_call(node):
         return [*node.args, *(keyword.value for keyword in node.keywords)]
-    if isinstance(node, ast.FunctionDef):
+    if isinstance(node, (ast.Module, ast.FunctionDef)):
+        scope = node.body if isinstance(node, ast.Module) else ast.walk(node)
         return [
             inner.value
-            for inner in ast.walk(node)
+            for inner in scope
             if isinstance(inner, (ast.Assign, ast.AnnAssign)) and inner.value is not None
         ]
     return []
@@ -161,6 +163,8 @@ def test_the_scan_finds_a_literal_sentence(tmp_path: Path) -> None:
         'reply(notice("That button is out of date."), kind="pick the day")\n'
         'reply({"text": "Use the form instead." if stale else "ok"})\n'
         'def check(errors):\n    errors["note"] = "Keep it short please."\n'
+        'HELP = {"me": "your own numbers here"}\n'
+        'PATTERN = re.compile("what can you do")\n'
     )
     hits = _hits_in_sample(tmp_path, code, _literal_sentences)
     assert sorted(hits) == [
@@ -168,6 +172,7 @@ def test_the_scan_finds_a_literal_sentence(tmp_path: Path) -> None:
         "That button is out of date.",
         "Use the form instead.",
         "pick the day",
+        "your own numbers here",
     ]
 
 

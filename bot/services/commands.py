@@ -6,22 +6,11 @@ import difflib
 import re
 from dataclasses import dataclass
 
-from bot.render.sentences import mrkdwn_sentence, sentence
+from bot.render.sentences import mrkdwn_sentence, sentence, sentences_by_code
 from bot.vocabulary import SKILLS
 
-SUBCOMMANDS: dict[str, str] = {
-    "me": "your assessment: strengths, gaps against your peers, trend, revenue at stake",
-    "plan": "your coaching focus and plan",
-    "roleplay": "practise a skill, e.g. `/coach roleplay negotiation`",
-    "team": "managers: your team at a glance",
-    "rep": "managers and admins: one rep's assessment, e.g. `/coach rep @dana`",
-    "feedback": "managers: log feedback for a rep, e.g. `/coach feedback @dana`",
-    "pause": "pause your weekly message (a rep's Monday nudge, a manager's Friday digest)",
-    "resume": "resume it",
-    "mentoring": "`/coach mentoring off` if you don't want mentoring invitations (`on` to undo)",
-    "import": "admins: how to import CRM data",
-    "help": "this list",
-}
+# Every subcommand and what it does (for `/coach help`), in the catalogue's order.
+SUBCOMMANDS: dict[str, str] = sentences_by_code("subcommand_help")
 _MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
 _RAW_ID = re.compile(r"^@?([UW][A-Z0-9]{6,})$")
 
