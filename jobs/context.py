@@ -79,15 +79,26 @@ class Tally:
 
 
 class Run:
-    """One job run's account: what it did besides sending (`count`) and how each kind of
-    message it sent went (`send`)."""
+    """One job run's account: a line per workspace (`line`), what it did besides sending
+    (`count`), how each kind of message it sent went (`send`, `record`) and what it did once
+    after every workspace (`note`)."""
 
     def __init__(
-        self, ctx: JobContext, title: str, counts: Sequence[str], sends: Sequence[str | None]
+        self,
+        ctx: JobContext,
+        title: str,
+        counts: Sequence[str],
+        sends: Sequence[str | None],
+        lines_joined_by: str | None,
     ):
-        self.ctx, self.title = ctx, title
+        self.ctx, self.title, self.joiner = ctx, title, lines_joined_by
+        self.lines: list[str] = []
         self.done: dict[str, int] = dict.fromkeys(counts, 0)
         self.tallies = {label: Tally(label) for label in sends}
+        self.notes: list[str] = []
+
+    def line(self, text: str) -> None:
+        self.lines.append(text)
 
     def count(self, what: str, n: int = 1) -> None:
         self.done[what] += n
@@ -95,31 +106,45 @@ class Run:
     def send(
         self, workspace_id: int, messages: Sequence[Outgoing], label: str | None = None
     ) -> None:
-        tally = self.tallies[label]
-        for outcome in self.ctx.deliver(workspace_id, messages):
-            tally.add(outcome.status)
+        self.record(self.ctx.deliver(workspace_id, messages), label)
+
+    def record(self, outcomes: Sequence[Outcome], label: str | None = None) -> None:
+        """Outcomes of messages a service delivered itself (the directory's welcomes)."""
+        for outcome in outcomes:
+            self.tallies[label].add(outcome.status)
+
+    def note(self, text: str) -> None:
+        self.notes.append(text)
 
     def __str__(self) -> str:
-        parts = [f"{n} {what}" for what, n in self.done.items()]
+        parts = [] if self.joiner is None else [self.joiner.join(self.lines) or "no workspaces"]
+        parts += [f"{n} {what}" for what, n in self.done.items()]
         parts += [str(t) for t in self.tallies.values()]
-        return f"{self.title}: " + "; ".join(parts)
+        return f"{self.title}: " + "; ".join(parts + self.notes)
 
 
 Step = Callable[[JobContext, int, str, Run], None]
 
 
 def each_workspace(
-    title: str, counts: Sequence[str] = (), sends: Sequence[str | None] = (None,)
+    title: str,
+    counts: Sequence[str] = (),
+    sends: Sequence[str | None] = (None,),
+    lines_joined_by: str | None = None,
+    after: Callable[[JobContext, Run], None] | None = None,
 ) -> Callable[[Step], Callable[[JobContext], str]]:
     """The job wrapper: `step(ctx, workspace_id, team_id, run)` once per workspace the run
-    serves; the job's summary is `title`, then each count, then each kind of message sent."""
+    serves, then `after(ctx, run)` once; the job's summary is `title`, then the workspaces'
+    lines (when the job writes them), each count, each kind of message sent, and the notes."""
 
     def wrap(step: Step) -> Callable[[JobContext], str]:
         @functools.wraps(step)
         def run(ctx: JobContext) -> str:
-            account = Run(ctx, title, counts, sends)
+            account = Run(ctx, title, counts, sends, lines_joined_by)
             for workspace_id, team_id in ctx.workspaces():
                 step(ctx, workspace_id, team_id, account)
+            if after is not None:
+                after(ctx, account)
             return str(account)
 
         return run

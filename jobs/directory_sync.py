@@ -7,18 +7,21 @@ from __future__ import annotations
 
 from bot.delivery.preview import PreviewClient
 from bot.services.directory_messages import sync_and_welcome
-from jobs.context import JobContext, Tally
+from jobs.context import JobContext, Run, each_workspace
+
+WELCOMES = "welcomes and summaries"
 
 
 def run(ctx: JobContext) -> str:
     if isinstance(ctx.client, PreviewClient):
         return "directory: no Slack workspace configured, nobody to match"
-    parts, tally = [], Tally("welcomes and summaries")
-    for workspace_id, team_id in ctx.workspaces():
-        line, outcomes = sync_and_welcome(
-            ctx.db, ctx.settings, ctx.client, workspace_id, ctx.moment, ctx.send_threads
-        )
-        for outcome in outcomes:
-            tally.add(outcome.status)
-        parts.append(f"{team_id}: {line}")
-    return "directory: " + ("; ".join(parts) or "no workspaces") + f"; {tally}"
+    return _sync(ctx)
+
+
+@each_workspace("directory", sends=(WELCOMES,), lines_joined_by="; ")
+def _sync(ctx: JobContext, workspace_id: int, team_id: str, account: Run) -> None:
+    line, outcomes = sync_and_welcome(
+        ctx.db, ctx.settings, ctx.client, workspace_id, ctx.moment, ctx.send_threads
+    )
+    account.record(outcomes, WELCOMES)
+    account.line(f"{team_id}: {line}")
