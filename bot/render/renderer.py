@@ -7,8 +7,9 @@ text like "<!channel>" pings nobody) and `tojson`; Slack's limits are enforced a
 parsing, in one place (bot/render/limits.py), and every payload is checked against Slack's
 Block Kit rules (bot/render/blockkit.py) before anyone can send it.
 
-Markdown documents (templates/documents/) have their own environment: no mrkdwn escaping,
-`md` and `mdurl` instead, so CRM text cannot start formatting, a link or a table cell.
+Markdown documents (templates/documents/) come from the same environment and escape with
+`md` and `mdurl` instead of `mrkdwn`, so CRM text cannot start formatting, a link or a table
+cell.
 """
 
 from __future__ import annotations
@@ -43,21 +44,22 @@ def _tojson(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def _jinja(folder: Path, keep_trailing_newline: bool) -> Environment:
-    return Environment(
+@cache
+def environment(folder: Path = TEMPLATES) -> Environment:
+    """The one Jinja environment: Block Kit and sentences escape with `mrkdwn`, Markdown
+    documents with `md` and `mdurl`; each template uses the filters of what it writes."""
+    env = Environment(
         loader=FileSystemLoader(str(folder)),
         undefined=StrictUndefined,
         autoescape=False,
         trim_blocks=True,
         lstrip_blocks=True,
-        keep_trailing_newline=keep_trailing_newline,
+        keep_trailing_newline=False,
     )
-
-
-@cache
-def environment(folder: Path = TEMPLATES) -> Environment:
-    env = _jinja(folder, keep_trailing_newline=False)
     env.filters["mrkdwn"] = escape_mrkdwn
+    env.filters["md"] = escape_markdown
+    env.filters["mdurl"] = markdown_url
+    env.filters["counted"] = counted
     env.filters["tojson"] = _tojson
     env.filters.update(formats.FILTERS)
     env.globals["ids"] = formats.ids()
@@ -133,19 +135,8 @@ def counted(n: Any, basis: str) -> str:
     return f"{count:,} {basis}"
 
 
-@cache
-def markdown_environment(folder: Path = TEMPLATES) -> Environment:
-    """Plain Jinja2 over templates/ for Markdown documents (not Slack: no mrkdwn escaping)."""
-    env = _jinja(folder, keep_trailing_newline=True)
-    env.filters.update(formats.FILTERS)
-    env.filters["md"] = escape_markdown
-    env.filters["mdurl"] = markdown_url
-    env.filters["counted"] = counted
-    return env
-
-
 def markdown(template: str, **context: Any) -> str:
     """A Markdown document: runs of blank lines left by the template's branches become one,
     and the document ends with exactly one newline."""
-    text = markdown_environment().get_template(template).render(**context)
+    text = environment().get_template(template).render(**context)
     return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
