@@ -3,7 +3,7 @@ references (owners, managers, deals) resolved and repeats within a file reported
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select, update
@@ -91,21 +91,10 @@ def _link_managers(job: FileImport, managers: list[tuple[int, str, str]]) -> Non
 
 
 def _write_deals(job: FileImport, records: Records) -> None:
-    rows = []
-    for number, record in records:
-        if not _first(job, record, number):
-            continue
-        owner_id = job.resolve_person(number, "owner", record.pop("owner"))
-        if owner_id is None:
-            continue
-        rows.append(
-            {
-                **record,
-                "owner_id": owner_id,
-                "workspace_id": job.workspace_id,
-                "updated_at": job.now,
-            }
-        )
+    rows = [
+        {**record, "owner_id": owner_id, "workspace_id": job.workspace_id, "updated_at": job.now}
+        for record, owner_id in _new_with_person(job, records, "owner")
+    ]
     provided = job.updated_columns(
         "updated_at", "outcome", "currency", renames={"owner": "owner_id"}
     )
@@ -177,12 +166,7 @@ def _write_activities(job: FileImport, records: Records) -> None:
 
 def _write_feedback(job: FileImport, records: Records) -> None:
     rows = []
-    for number, record in records:
-        if not _first(job, record, number):
-            continue
-        about_id = job.resolve_person(number, "about", record.pop("about"))
-        if about_id is None:
-            continue
+    for record, about_id in _new_with_person(job, records, "about"):
         author = record.get("author")
         record["author_id"] = job.people.find(author) if author else None
         rows.append({**record, "about_id": about_id, "workspace_id": job.workspace_id})
@@ -213,6 +197,19 @@ MODELS: dict[str, Any] = {
     "activities": Activity,
     "feedback": Feedback,
 }
+
+
+def _new_with_person(
+    job: FileImport, records: Records, column: str
+) -> Iterator[tuple[dict[str, Any], int]]:
+    """Each record the file has not shown before whose `column` names a known person: the
+    record without that column, and the person's id (an unknown person is a problem)."""
+    for number, record in records:
+        if not _first(job, record, number):
+            continue
+        person_id = job.resolve_person(number, column, record.pop(column))
+        if person_id is not None:
+            yield record, person_id
 
 
 def _first(job: FileImport, record: dict[str, Any], number: int) -> bool:
