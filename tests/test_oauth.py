@@ -211,8 +211,13 @@ def test_uninstalling_or_revoking_deletes_that_workspaces_tokens_only(
 
     assert installed.send(slack.event({"type": "app_uninstalled"}, team_id="T0AAA")) == 200
     store = installation_store(installed.settings, installed.db.engine)
-    assert _eventually(lambda: store.find_bot(enterprise_id=None, team_id="T0AAA") is None)
-    assert store.find_installation(enterprise_id=None, team_id="T0AAA") is None
+    # The listener deletes the bot, then the installation, after its ack: wait for both.
+    assert _eventually(
+        lambda: (
+            store.find_bot(enterprise_id=None, team_id="T0AAA") is None
+            and store.find_installation(enterprise_id=None, team_id="T0AAA") is None
+        )
+    )
     assert store.find_bot(enterprise_id=None, team_id="T0BBB") is not None
     assert run_job("nudges", installed.settings, MONDAY_EVENING).startswith("T0BBB: nudges: 1")
 
