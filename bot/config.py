@@ -21,6 +21,7 @@ DEFAULT_SLACK_POST_RATE = 8.0
 # users.lookupByEmail is Tier 3 (50+ a minute): the directory sync stays just under it.
 DEFAULT_SLACK_LOOKUP_RATE = 0.8
 DEFAULT_SEND_THREADS = 8
+DEFAULT_API_REQUESTS_PER_MINUTE = 300
 MAX_SEND_THREADS = 64
 
 _SLACK_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
@@ -59,6 +60,7 @@ class Settings:
     slack_client_secret: str | None = None
     slack_redirect_uri: str | None = None
     token_keys: tuple[str, ...] = ()  # Fernet keys; the first encrypts, any decrypts
+    api_requests_per_minute: int = DEFAULT_API_REQUESTS_PER_MINUTE  # per API key
 
     @property
     def oauth(self) -> bool:
@@ -201,6 +203,18 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         )
         send_threads = DEFAULT_SEND_THREADS
 
+    raw_api_rate = get("COACHBOT_API_REQUESTS_PER_MINUTE") or str(DEFAULT_API_REQUESTS_PER_MINUTE)
+    try:
+        api_requests_per_minute = int(raw_api_rate)
+        if not 1 <= api_requests_per_minute <= 100_000:
+            raise ValueError
+    except ValueError:
+        problems.append(
+            "COACHBOT_API_REQUESTS_PER_MINUTE must be how many requests one API key may make "
+            f"a minute, a whole number from 1 to 100000, got {raw_api_rate!r}"
+        )
+        api_requests_per_minute = DEFAULT_API_REQUESTS_PER_MINUTE
+
     client_id = get("SLACK_CLIENT_ID")
     client_secret = get("SLACK_CLIENT_SECRET")
     redirect_uri = get("SLACK_REDIRECT_URI")
@@ -244,6 +258,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         slack_client_secret=client_secret,
         slack_redirect_uri=redirect_uri,
         token_keys=token_keys,
+        api_requests_per_minute=api_requests_per_minute,
     )
 
 

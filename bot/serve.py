@@ -7,10 +7,12 @@ import logging
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from bot.api.app import build_api
 from bot.app import create_app
 from bot.clock import SystemClock
 from bot.config import Settings, load_settings
 from bot.render.charts import BackgroundCharts
+from bot.slack.workspace_clients import workspace_clients
 from bot.slack.wsgi import StartResponse, web_app
 from bot.store import migrate
 from bot.store.engine import Database
@@ -124,8 +126,10 @@ def application() -> Callable[[dict[str, Any], StartResponse], Iterable[bytes]]:
     require_http_settings(settings)
     # Migrations run once, before the server forks (coachbot serve), never per worker.
     db = Database.from_url(settings.database_url)
-    app = create_app(settings, db, SystemClock(), charts=BackgroundCharts())
-    return web_app(app, settings.slack_signing_secret or "")
+    clock = SystemClock()
+    app = create_app(settings, db, clock, charts=BackgroundCharts())
+    api = build_api(settings, db, clock, workspace_clients(settings, db))
+    return web_app(app, settings.slack_signing_secret or "", api=api)
 
 
 def require_http_settings(settings: Settings) -> None:

@@ -41,6 +41,19 @@ LOSS_REASONS: tuple[str, ...] = (
 
 RECORD_KINDS: tuple[str, ...] = ("people", "deals", "stage_history", "activities", "feedback")
 
+# The API's words (docs/api.md).
+API_SCOPES: tuple[str, ...] = ("read", "write")  # a write key may also read
+BENCHMARK_KINDS: tuple[str, ...] = ("benchmark", "target")
+BENCHMARK_SCOPES: tuple[str, ...] = ("workspace", "team", "segment")
+COACHING_REQUEST_STATUSES: tuple[str, ...] = ("pending", "delivered", "undeliverable")
+WEBHOOK_DELIVERY_STATUSES: tuple[str, ...] = ("pending", "delivered", "failed")
+WEBHOOK_EVENTS: tuple[str, ...] = (
+    "assessment.updated",
+    "plan.approved",
+    "checkpoint.decided",
+    "coaching_request.received",
+)
+
 
 def plural(count: int | float, noun: str, many: str | None = None) -> str:
     """ "1 closed deal", "3 closed deals": never "deal(s)"."""

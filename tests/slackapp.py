@@ -19,9 +19,11 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from slack_bolt import App
 
+from bot.api.app import build_api
 from bot.app import create_app
 from bot.clock import Clock
 from bot.config import Settings
+from bot.slack.workspace_clients import workspace_clients
 from bot.slack.wsgi import web_app
 from bot.store.engine import Database
 from tests.helpers import ACME, SLACK_USERS, run, write
@@ -45,6 +47,10 @@ class SlackApp:
     stub: SlackStub
     root_url: str
     settings: Settings
+
+    @property
+    def api_url(self) -> str:
+        return f"{self.root_url}/api/v1"
 
     @property
     def events_url(self) -> str:
@@ -115,7 +121,11 @@ def running_app(
             slack_signing_secret=slack.SIGNING_SECRET,
             slack_api_url=stub.base_url,
         )
-        with serving(create_app(settings, db, clock), settings.slack_signing_secret) as root_url:
+        # The API rides on the same server, as `coachbot serve --http` serves it.
+        api = build_api(settings, db, clock, workspace_clients(settings, db))
+        with serving(
+            create_app(settings, db, clock), settings.slack_signing_secret, api
+        ) as root_url:
             yield SlackApp(stub, root_url, settings)
 
 
@@ -132,12 +142,13 @@ def acme_app(
 
 
 @contextmanager
-def serving(app: App, signing_secret: str | None) -> Iterator[str]:
-    """The Bolt app behind the production WSGI wrapper on 127.0.0.1; yields its root URL."""
+def serving(app: App, signing_secret: str | None, api: Any = None) -> Iterator[str]:
+    """The Bolt app (and the API, when given) behind the production WSGI wrapper on
+    127.0.0.1; yields its root URL."""
     server = make_server(
         "127.0.0.1",
         0,
-        web_app(app, signing_secret or ""),
+        web_app(app, signing_secret or "", api=api),
         server_class=_ThreadingServer,
         handler_class=_QuietHandler,
     )

@@ -89,7 +89,7 @@ def test_db_upgrade_reports_the_revision(tmp_path) -> None:
     url = f"sqlite:///{tmp_path / 'fresh.db'}"
     result = coachbot("db", "upgrade", database_url=url, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "schema revision: 0016 (latest 0016)"
+    assert result.stdout.strip() == "schema revision: 0017 (latest 0017)"
 
 
 def test_import_mapping_format_and_kind_options(database_url, tmp_path) -> None:

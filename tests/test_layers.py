@@ -27,7 +27,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("delivery", ("bot.delivery",)),
     ("services", ("bot.services",)),
     ("slack", ("bot.slack",)),
-    ("adapters", ("handlers", "jobs")),
+    ("adapters", ("handlers", "jobs", "bot.api")),
     ("entry", ("bot.app", "bot.serve", "bot.cli", "bot.doctor", "bot.demo")),
 ]
 # What a part of the house may not import at run time (type hints under TYPE_CHECKING aside):
@@ -36,9 +36,15 @@ FORBIDDEN: list[tuple[str, tuple[str, ...], tuple[str, ...]]] = [
     (
         # Handlers and jobs parse a request or a trigger, call services and send: no SQL,
         # no statistics, no coaching decisions, no CSV parsing of their own.
-        "handlers and jobs go through the services",
-        ("handlers", "jobs"),
+        "handlers, jobs and the API go through the services",
+        ("handlers", "jobs", "bot.api"),
         ("sqlalchemy", "bot.store.models", "bot.analytics", "bot.coaching", "bot.ingest"),
+    ),
+    (
+        # The API answers HTTP; a workspace's Slack client reaches it as a value (serve.py).
+        "the API imports no Slack transport",
+        ("bot.api",),
+        ("bot.slack", "slack_sdk", "slack_bolt", "handlers", "jobs"),
     ),
     (
         # Services hold a Slack client as a value and reach Slack only through bot/delivery

@@ -6,6 +6,7 @@ import argparse
 from collections.abc import Callable
 
 from bot.cli import (
+    api_keys,
     assess,
     database,
     demo,
@@ -39,6 +40,7 @@ SUBCOMMANDS: tuple[Callable[[Subcommands], None], ...] = (
     worker.add_failures,
     worker.add_run_job,
     worker.add_roleplays,
+    api_keys.add_api_key,
     demo.add_demo,
 )
 

@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from bot.coaching.assessment import Assessment, AssessmentConfig, assess
@@ -116,20 +116,30 @@ def _snapshots(
     db: Database, workspace_id: int, person_ids: list[int], today: date, config: AssessmentConfig
 ) -> dict[int, dict[str, Any]]:
     with db.begin() as session:
-        rows = session.execute(
-            select(AssessmentSnapshot.person_id, AssessmentSnapshot.payload)
-            .where(
-                AssessmentSnapshot.workspace_id == workspace_id,
-                AssessmentSnapshot.person_id.in_(person_ids),
-                AssessmentSnapshot.window_days == config.window_days,
-                # Tomorrow's too: the nightly job stores the UTC date, which is already
-                # tomorrow for someone west of UTC in their evening.
-                AssessmentSnapshot.as_of <= today + timedelta(days=1),
-                AssessmentSnapshot.as_of >= today - timedelta(days=FRESH_DAYS),
-            )
-            .order_by(AssessmentSnapshot.as_of)
-        )
+        rows = session.execute(fresh_snapshots(workspace_id, person_ids, today, config))
         return {row.person_id: row.payload for row in rows}  # later dates win
+
+
+def fresh_snapshots(
+    workspace_id: int, person_ids: list[int], today: date, config: AssessmentConfig
+) -> Select[tuple[int, dict[str, Any], datetime]]:
+    """The people's snapshots current enough to show (person, payload, computed at), oldest
+    first, so that keeping the last row per person keeps the latest."""
+    return (
+        select(
+            AssessmentSnapshot.person_id, AssessmentSnapshot.payload, AssessmentSnapshot.created_at
+        )
+        .where(
+            AssessmentSnapshot.workspace_id == workspace_id,
+            AssessmentSnapshot.person_id.in_(person_ids),
+            AssessmentSnapshot.window_days == config.window_days,
+            # Tomorrow's too: the nightly job stores the UTC date, which is already
+            # tomorrow for someone west of UTC in their evening.
+            AssessmentSnapshot.as_of <= today + timedelta(days=1),
+            AssessmentSnapshot.as_of >= today - timedelta(days=FRESH_DAYS),
+        )
+        .order_by(AssessmentSnapshot.as_of)
+    )
 
 
 def win_rate_a_week_ago(

@@ -17,7 +17,6 @@ from datetime import datetime
 from logging import Logger
 from typing import TypeVar
 
-from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from slack_bolt import BoltResponse
 from slack_bolt.oauth.callback_options import CallbackOptions, FailureArgs, SuccessArgs
 from slack_bolt.oauth.oauth_settings import OAuthSettings
@@ -30,7 +29,7 @@ from sqlalchemy import Engine, select
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.render.sentences import sentence
+from bot.store.cipher import TokenCipher
 from bot.store.engine import Database
 from bot.store.models import Workspace
 from bot.store.slack_tables import BOTS, INSTALLATIONS, OAUTH_STATES, bots
@@ -61,22 +60,6 @@ BOT_SCOPES = (
 )
 
 Stored = TypeVar("Stored", Bot, Installation)
-
-
-class TokenCipher:
-    def __init__(self, keys: tuple[str, ...]) -> None:
-        if not keys:
-            raise ValueError(sentence("no_token_key"))
-        self._fernet = MultiFernet([Fernet(key.encode("ascii")) for key in keys])
-
-    def encrypt(self, value: str) -> str:
-        return self._fernet.encrypt(value.encode("utf-8")).decode("ascii")
-
-    def decrypt(self, value: str) -> str:
-        try:
-            return self._fernet.decrypt(value.encode("ascii")).decode("utf-8")
-        except InvalidToken as error:
-            raise ValueError(sentence("token_undecryptable")) from error
 
 
 class EncryptedInstallationStore(InstallationStore):

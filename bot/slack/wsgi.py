@@ -18,6 +18,7 @@ from slack_sdk.signature import SignatureVerifier
 from bot.render.sentences import sentence
 
 EVENTS_PATH = "/slack/events"
+API_PREFIX = "/api/"
 HEALTH_PATH = "/healthz"
 # Slack's own payloads are a few KB (a modal submission, tens at most): anything much larger
 # is refused before it is read, signed or not.
@@ -27,14 +28,18 @@ StartResponse = Callable[..., Any]
 logger = logging.getLogger("coachbot.slack")
 
 
-def web_app(
-    app: App, signing_secret: str
-) -> Callable[[dict[str, Any], StartResponse], Iterable[bytes]]:
-    """`signing_secret` is the one the Bolt app was built with (SLACK_SIGNING_SECRET)."""
+WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
+
+
+def web_app(app: App, signing_secret: str, api: WsgiApp | None = None) -> WsgiApp:
+    """`signing_secret` is the one the Bolt app was built with (SLACK_SIGNING_SECRET); `api`
+    (bot/api) answers everything under /api/, with its own keys and limits."""
     slack = SlackRequestHandler(app, path=EVENTS_PATH)
     verifier = SignatureVerifier(signing_secret)
 
     def application(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        if api is not None and str(environ.get("PATH_INFO", "")).startswith(API_PREFIX):
+            return api(environ, start_response)
         if environ.get("PATH_INFO") == HEALTH_PATH:
             start_response("200 OK", [("Content-Type", "text/plain; charset=utf-8")])
             return [b"ok\n"]

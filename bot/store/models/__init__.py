@@ -8,6 +8,16 @@ import them from `bot.store.models` whichever module defines them.
 from __future__ import annotations
 
 from bot.store import slack_tables  # noqa: F401  (slack-sdk's tables, same metadata)
+from bot.store.models.api import (
+    ApiKey,
+    ApiRequestWindow,
+    CoachingRequest,
+    ExternalBenchmark,
+    IdempotentRequest,
+    Webhook,
+    WebhookDelivery,
+    WebhookEvent,
+)
 from bot.store.models.bookkeeping import Delivery, ListenerFailure, ProcessedEvent
 from bot.store.models.coaching import (
     AssessmentSnapshot,
@@ -24,13 +34,18 @@ from bot.store.models.workspace import Person, Workspace
 __all__ = [
     "MONEY",
     "Activity",
+    "ApiKey",
+    "ApiRequestWindow",
     "AssessmentSnapshot",
     "Checkpoint",
     "CoachingPlan",
+    "CoachingRequest",
     "CoachingSession",
     "Deal",
     "Delivery",
+    "ExternalBenchmark",
     "Feedback",
+    "IdempotentRequest",
     "ListenerFailure",
     "Pairing",
     "PeerGroup",
@@ -40,5 +55,8 @@ __all__ = [
     "ProcessedEvent",
     "RoleplaySession",
     "StageEvent",
+    "Webhook",
+    "WebhookDelivery",
+    "WebhookEvent",
     "Workspace",
 ]

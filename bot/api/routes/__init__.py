@@ -1,0 +1,7 @@
+"""The API's routes by area; each module's blueprint is registered by bot/api/app.py."""
+
+from __future__ import annotations
+
+from bot.api.routes import assessments
+
+BLUEPRINTS = [assessments.blueprint]
