@@ -46,16 +46,7 @@ def claim(
         )
     try:
         with db.begin() as session:
-            session.add(
-                IdempotentRequest(
-                    workspace_id=workspace_id,
-                    idempotency_key=key,
-                    operation=operation,
-                    request_hash=request_hash,
-                    state="running",
-                    created_at=now,
-                )
-            )
+            session.add(_running(workspace_id, key, operation, request_hash, now))
         return None
     except IntegrityError:
         pass
@@ -69,16 +60,7 @@ def claim(
             .with_for_update()
         )
         if row is None:  # released in between: ours to take
-            session.add(
-                IdempotentRequest(
-                    workspace_id=workspace_id,
-                    idempotency_key=key,
-                    operation=operation,
-                    request_hash=request_hash,
-                    state="running",
-                    created_at=now,
-                )
-            )
+            session.add(_running(workspace_id, key, operation, request_hash, now))
             return None
         if row.operation != operation or row.request_hash != request_hash:
             raise IdempotencyConflict("different")
@@ -88,6 +70,19 @@ def claim(
             raise IdempotencyConflict("running")
         row.created_at = now  # taken over from a process that died
         return None
+
+
+def _running(
+    workspace_id: int, key: str, operation: str, request_hash: str, now: datetime
+) -> IdempotentRequest:
+    return IdempotentRequest(
+        workspace_id=workspace_id,
+        idempotency_key=key,
+        operation=operation,
+        request_hash=request_hash,
+        state="running",
+        created_at=now,
+    )
 
 
 def keep(db: Database, workspace_id: int, key: str, status: int, body: dict[str, Any]) -> None:
