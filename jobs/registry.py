@@ -21,6 +21,7 @@ from bot.store import migrate
 from bot.store.engine import Database
 from bot.store.workspaces import people_by_team
 from jobs import (
+    coaching_requests,
     digests,
     directory_sync,
     mentoring_reminders,
@@ -69,6 +70,12 @@ JOBS: dict[str, JobSpec] = {
             {"day_of_week": "tue", "hour": "14", "minute": "0"},
             "mentor pairing, every other week",
             pairing_round.run,
+        ),
+        JobSpec(
+            "coaching_requests",
+            {"minute": "*/5"},
+            "coaching requests from the API, to managers now on Slack",
+            coaching_requests.run,
         ),
         JobSpec("roleplay_idle", {"minute": "*/10"}, "close idle role-plays", roleplay_idle.run),
         JobSpec(

@@ -4,6 +4,7 @@ and the OpenAPI description, all over real HTTP on the server that also serves S
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import timedelta
@@ -177,7 +178,7 @@ def _api_routes(settings: Settings, db: Database, clock: FixedClock) -> set[tupl
     for rule in api.url_map.iter_rules():
         if rule.endpoint.split(".")[0] not in {b.name for b in BLUEPRINTS}:
             continue  # the description and its page
-        path = rule.rule.replace("<", "{").replace(">", "}")
+        path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule)
         for method in rule.methods or ():
             if method not in ("HEAD", "OPTIONS"):
                 found.add((method.lower(), path))
