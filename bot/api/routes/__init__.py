@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from bot.api.routes import assessments, plans
+from bot.api.routes import assessments, effectiveness, plans
 
-BLUEPRINTS = [assessments.blueprint, plans.blueprint]
+BLUEPRINTS = [assessments.blueprint, plans.blueprint, effectiveness.blueprint]
