@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
-from bot.api.routes import assessments, effectiveness, plans
+from bot.api.routes import assessments, development, effectiveness, plans
 
-BLUEPRINTS = [assessments.blueprint, plans.blueprint, effectiveness.blueprint]
+BLUEPRINTS = [
+    assessments.blueprint,
+    development.blueprint,
+    plans.blueprint,
+    effectiveness.blueprint,
+]
