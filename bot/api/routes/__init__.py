@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from bot.api.routes import assessments, development, effectiveness, plans
+from bot.api.routes import assessments, development, effectiveness, plans, skills
 
 BLUEPRINTS = [
     assessments.blueprint,
     development.blueprint,
     plans.blueprint,
     effectiveness.blueprint,
+    skills.blueprint,
 ]
