@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.api.routes import assessments, development, effectiveness, plans, skills
+from bot.api.routes import assessments, development, effectiveness, plans, playbooks, skills
 
 BLUEPRINTS = [
     assessments.blueprint,
@@ -10,4 +10,5 @@ BLUEPRINTS = [
     plans.blueprint,
     effectiveness.blueprint,
     skills.blueprint,
+    playbooks.blueprint,
 ]
