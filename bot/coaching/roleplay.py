@@ -16,6 +16,8 @@ from bot.coaching.scenarios import Scenario
 MAX_REP_TURNS = 6
 STOP_WORDS = frozenset({"stop", "quit", "end", "exit", "cancel"})
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
+_SPACES = re.compile(r"\s{2,}")
+_BEFORE_PUNCTUATION = re.compile(r"\s+([.,;:!?])")
 
 
 class Phase(StrEnum):
@@ -58,10 +60,15 @@ class Result:
     scores: list[rubric.Item] = field(default_factory=list)
 
 
-def fill(text: str, scenario: Scenario) -> str:
-    """Content text with the scenario's placeholders; an unknown placeholder is dropped."""
-    values = scenario.placeholders
-    return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), ""), text).strip()
+def fill(text: str, scenario: Scenario | None) -> str:
+    """Content text with the scenario's placeholders. One it cannot fill (every one, without
+    a scenario) is left out, as templates/content/README.md says, and the space it leaves is
+    closed up."""
+    values = scenario.placeholders if scenario is not None else {}
+    filled = _PLACEHOLDER.sub(lambda m: values.get(m.group(1), ""), text)
+    if all(name in values for name in _PLACEHOLDER.findall(text)):
+        return filled.strip()
+    return _BEFORE_PUNCTUATION.sub(r"\1", _SPACES.sub(" ", filled)).strip()
 
 
 def _line(options: list[str] | str, scenario: Scenario, salt: str) -> str:

@@ -89,11 +89,8 @@ def start(
         skill = gaps[0]["skill"] if gaps else DEFAULT_SKILL
     if skill not in SKILLS:
         raise RoleplayError(sentence("unknown_skill", skill=skill))
-    since = today - timedelta(days=HISTORY_DAYS)
-    with db.begin() as session:
-        mine = deals_frame(session, viewer.workspace_id, viewer.person_id, since)
     library = content()
-    scenario = build_scenario(viewer.person_id, mine, skill, library)
+    scenario = rep_scenario(db, viewer.workspace_id, viewer.person_id, skill, today)
     opened = roleplay.start(scenario, library)
     with db.begin() as session:
         # The rep's row lock: of two Start clicks at once, the second stops the first's.
@@ -113,6 +110,16 @@ def start(
         session.flush()
         session_id = row.id
     return Started(session_id, scenario, opened.buyer or "", resources_for(skill))
+
+
+def rep_scenario(db: Database, workspace_id: int, rep_id: int, skill: str, today: date) -> Scenario:
+    """The scenario the rep's own deals of the last year make for `skill`: the industry,
+    product, competitor and objection that most often cost them deals. Role-plays play it;
+    coaching content fills its placeholders from it."""
+    since = today - timedelta(days=HISTORY_DAYS)
+    with db.begin() as session:
+        mine = deals_frame(session, workspace_id, rep_id, since)
+    return build_scenario(rep_id, mine, skill, content())
 
 
 def attach_thread(db: Database, session_id: int, channel: str, thread_ts: str) -> None:

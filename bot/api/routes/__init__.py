@@ -2,6 +2,22 @@
 
 from __future__ import annotations
 
-from bot.api.routes import assessments, coaching_requests
+from bot.api.routes import (
+    assessments,
+    coaching_requests,
+    development,
+    effectiveness,
+    plans,
+    playbooks,
+    skills,
+)
 
-BLUEPRINTS = [assessments.blueprint, coaching_requests.blueprint]
+BLUEPRINTS = [
+    assessments.blueprint,
+    development.blueprint,
+    plans.blueprint,
+    effectiveness.blueprint,
+    skills.blueprint,
+    playbooks.blueprint,
+    coaching_requests.blueprint,
+]

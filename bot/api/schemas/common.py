@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 MAX_PAGE = 200
 
@@ -21,7 +19,8 @@ class PageQuery(Strict):
 
 
 class ChangedSinceQuery(PageQuery):
-    updated_since: datetime | None = Field(
+    # With an offset: an instant without one is ambiguous (and the store refuses it).
+    updated_since: AwareDatetime | None = Field(
         None, description="Only items changed at or after this instant (ISO 8601 with offset)"
     )
 
