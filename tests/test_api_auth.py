@@ -206,3 +206,27 @@ def test_the_openapi_description_is_valid_and_matches_the_routes(
             assert "401" in operation["responses"], f"{method} {path}"
     page = call(f"{app.api_url}/swagger")
     assert page.status == 200 and "openapi.json" in page.body
+
+
+def test_every_schema_has_a_name_of_its_own() -> None:
+    """The description names schemas by class name; two models with one name would silently
+    document one of them as the other."""
+    import importlib
+    import pkgutil
+    from enum import Enum
+
+    from pydantic import BaseModel
+
+    import bot.api.schemas
+
+    owners: dict[str, set[str]] = {}
+    for module_info in pkgutil.iter_modules(bot.api.schemas.__path__):
+        module = importlib.import_module(f"bot.api.schemas.{module_info.name}")
+        for value in vars(module).values():
+            if (
+                isinstance(value, type)
+                and issubclass(value, BaseModel | Enum)
+                and value.__module__ == module.__name__
+            ):
+                owners.setdefault(value.__name__, set()).add(module.__name__)
+    assert {name: where for name, where in owners.items() if len(where) > 1} == {}

@@ -10,13 +10,13 @@ from pydantic import BaseModel, Field
 from bot.api.schemas.common import Strict
 from bot.vocabulary import COACHING_REQUEST_STATUSES, SKILLS
 
-Skill = StrEnum("Skill", {name: name for name in SKILLS})  # type: ignore[misc]
-Status = StrEnum("Status", {name: name for name in COACHING_REQUEST_STATUSES})  # type: ignore[misc]
+SkillName = StrEnum("SkillName", {name: name for name in SKILLS})  # type: ignore[misc]
+RequestStatus = StrEnum("RequestStatus", {name: name for name in COACHING_REQUEST_STATUSES})  # type: ignore[misc]
 
 
 class CoachingRequestIn(Strict):
     rep: str = Field(max_length=320, description="The rep's work email, as in the people import")
-    skill: Skill = Field(description="The skill the rep needs coaching on")
+    skill: SkillName = Field(description="The skill the rep needs coaching on")
     context: str = Field(
         min_length=1,
         max_length=2000,
@@ -40,8 +40,8 @@ class RequestPath(BaseModel):
 class CoachingRequestOut(BaseModel):
     id: int
     rep: str = Field(description="The rep's email")
-    skill: Skill
-    status: Status = Field(
+    skill: SkillName
+    status: RequestStatus = Field(
         description="`delivered` (the manager has it in Slack), `pending` (waiting for the "
         "manager to be matched to Slack; retried every few minutes) or `undeliverable` "
         "(the rep has no manager in the CRM data)"
