@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from bot.api.routes import assessments
+from bot.api.routes import assessments, records
 
-BLUEPRINTS = [assessments.blueprint]
+BLUEPRINTS = [assessments.blueprint, records.blueprint]
