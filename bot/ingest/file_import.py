@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -23,6 +23,21 @@ if TYPE_CHECKING:
     from bot.ingest.importer import FilePlan
 
 BATCH_ROWS = 2000
+
+
+class RowSource(Protocol):
+    """What FileImport reads its rows from: a CSV file (`CsvFile`), or the records of an API
+    batch (`bot.ingest.batch_import.JsonRecords`), each row's values in the plan's column order."""
+
+    name: str  # names the source in problems
+    size: int  # how much there is to read, for the progress bar
+
+    @property
+    def bytes_read(self) -> int:
+        """How much of `size` has been read so far."""
+        ...
+
+    def rows(self, stop_at_blank_line: bool = False) -> Iterator[CsvRow]: ...
 
 
 def distinct_labels(labels: tuple[str, ...]) -> list[str]:
@@ -58,7 +73,7 @@ class FileImport:
         self.log = log
         self.now = now
         self.progress = progress
-        self.name = plan.csv.name
+        self.name = plan.source.name
         self.provided = {t for t in plan.targets if t} | set(plan.mapping.defaults)
         self.seen_keys: dict[Any, int] = {}
         self.people = PeopleDirectory.load(session, workspace_id)
@@ -88,7 +103,7 @@ class FileImport:
         table_model = MODELS[self.plan.kind.name]
         before = self._count(table_model)
         with tqdm(
-            total=self.plan.csv.size,
+            total=self.plan.source.size,
             unit="B",
             unit_scale=True,
             desc=f"{self.name} ({self.plan.kind.name})",
@@ -96,7 +111,7 @@ class FileImport:
             leave=False,
         ) as bar:
             for batch in self._batches():
-                bar.update(self.plan.csv.bytes_read - bar.n)
+                bar.update(self.plan.source.bytes_read - bar.n)
                 records = [(row, rec) for row, rec in map(self._read, batch) if rec is not None]
                 writer(self, records)
                 self.plan.report.rows += len(batch)
@@ -113,7 +128,7 @@ class FileImport:
     def _batches(self) -> Iterator[list[CsvRow]]:
         width = len(self.plan.targets)
         batch: list[CsvRow] = []
-        rows = self.plan.csv.rows(stop_at_blank_line=self.plan.mapping.skip_after_blank_line)
+        rows = self.plan.source.rows(stop_at_blank_line=self.plan.mapping.skip_after_blank_line)
         for row in rows:
             if len(row.values) > width and any(v.strip() for v in row.values[width:]):
                 self.problem(

@@ -2,7 +2,8 @@
 
 This module reads each file's header, picks its kind and mapping and reports every problem
 it can find before writing anything (the plan); `bot.ingest.file_import` then imports each
-planned file's rows, with the writers of `bot.ingest.writers`."""
+planned file's rows, with the writers of `bot.ingest.writers`. Records sent to the API take the
+same road from their plan on (`bot.ingest.batch_import`)."""
 
 from __future__ import annotations
 
@@ -12,12 +13,12 @@ from pathlib import Path
 from bot.clock import Clock
 from bot.config import Settings
 from bot.ingest.csvfile import CsvFile
-from bot.ingest.file_import import FileImport
+from bot.ingest.file_import import FileImport, RowSource
 from bot.ingest.kinds import KINDS, Kind, ReadContext, detect_kind
 from bot.ingest.mapping import Mapping, load_mapping, native, preset
 from bot.ingest.problems import ImportRejected, Problem, ProblemLog
 from bot.store.engine import Database
-from bot.store.workspaces import workspace_id_for
+from bot.store.workspaces import mark_crm_changed, workspace_id_for
 from bot.vocabulary import RECORD_KINDS
 
 
@@ -46,7 +47,7 @@ class ImportRequest:
 class FilePlan:
     """A file whose header checked out: its kind, its mapping and where each column goes."""
 
-    csv: CsvFile
+    source: RowSource
     kind: Kind
     mapping: Mapping
     # For each CSV position, the coachbot column it feeds (None: ignored).
@@ -77,18 +78,35 @@ def run_import(
     if log:
         raise ImportRejected(log)
     plans.sort(key=lambda plan: RECORD_KINDS.index(plan.kind.name))
+    write_plans(db, settings, request.team_id, plans, clock, request.progress)
+    return [plan.report for plan in plans]
+
+
+def write_plans(
+    db: Database,
+    settings: Settings,
+    team_id: str,
+    plans: list[FilePlan],
+    clock: Clock,
+    progress: bool = False,
+) -> None:
+    """Import every planned source in one transaction; raise ImportRejected (database
+    unchanged) when any row has a problem."""
     context = ReadContext(
         stages=settings.stages, zone=settings.zone, default_currency=settings.currency
     )
+    log = ProblemLog()
     now = clock.now()
     with db.begin() as session:
-        workspace_id = workspace_id_for(session, request.team_id, now)
+        workspace_id = workspace_id_for(session, team_id, now)
         for plan in plans:
-            FileImport(session, workspace_id, plan, context, log, now, request.progress).run()
+            FileImport(session, workspace_id, plan, context, log, now, progress).run()
         if log:
             # Leaving the block by an exception rolls the whole import back.
             raise ImportRejected(log)
-    return [plan.report for plan in plans]
+        # The assessments computed until now no longer describe the data: the next read
+        # assesses again (bot/services/assessments.py fresh_snapshots).
+        mark_crm_changed(session, workspace_id)
 
 
 def _plan(path: Path, mapping: Mapping, request: ImportRequest, log: ProblemLog) -> FilePlan | None:

@@ -16,8 +16,8 @@ from bot.ingest.upsert import upsert
 from bot.render.sentences import sentence
 from bot.services.frames import load_crm_data
 from bot.store.engine import Database
-from bot.store.models import AssessmentSnapshot, Person
-from bot.store.workspaces import find_workspace_id
+from bot.store.models import AssessmentSnapshot, Person, Workspace
+from bot.store.workspaces import crm_version, find_workspace_id
 
 
 class UnknownWorkspace(LookupError):
@@ -46,15 +46,22 @@ def run_assessments(
     """
     with db.begin() as session:
         workspace_id = _workspace(session, team_id)
+        # Read before the data: a write committed in between makes these snapshots stale,
+        # never a stale snapshot look current.
+        version = crm_version(session, workspace_id)
         data = load_crm_data(session, workspace_id)
     assessments = assess(data, as_of, config)
     with db.begin() as session:
-        save_snapshots(session, workspace_id, assessments, now)
+        save_snapshots(session, workspace_id, assessments, now, version)
     return AssessmentRun(as_of, assessments)
 
 
 def save_snapshots(
-    session: Session, workspace_id: int, assessments: list[Assessment], now: datetime
+    session: Session,
+    workspace_id: int,
+    assessments: list[Assessment],
+    now: datetime,
+    version: int,
 ) -> None:
     rows = [
         {
@@ -70,6 +77,7 @@ def save_snapshots(
             "trend": str(a.trend.direction),
             "payload": a.to_dict(),
             "created_at": now,
+            "crm_version": version,
         }
         for a in assessments
     ]
@@ -124,13 +132,17 @@ def fresh_snapshots(
     workspace_id: int, person_ids: list[int], today: date, config: AssessmentConfig
 ) -> Select[tuple[int, dict[str, Any], datetime]]:
     """The people's snapshots current enough to show (person, payload, computed at), oldest
-    first, so that keeping the last row per person keeps the latest."""
+    first, so that keeping the last row per person keeps the latest. A snapshot computed
+    before the workspace's CRM data last changed (an import, an API write) is not current:
+    its crm_version is behind the workspace's."""
     return (
         select(
             AssessmentSnapshot.person_id, AssessmentSnapshot.payload, AssessmentSnapshot.created_at
         )
+        .join(Workspace, Workspace.id == AssessmentSnapshot.workspace_id)
         .where(
             AssessmentSnapshot.workspace_id == workspace_id,
+            AssessmentSnapshot.crm_version == Workspace.crm_version,
             AssessmentSnapshot.person_id.in_(person_ids),
             AssessmentSnapshot.window_days == config.window_days,
             # Tomorrow's too: the nightly job stores the UTC date, which is already

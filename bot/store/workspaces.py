@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from bot.store.engine import Database
@@ -29,6 +29,21 @@ def workspace_id_for(session: Session, team_id: str, now: datetime) -> int:
 
 def find_workspace_id(session: Session, team_id: str) -> int | None:
     return session.scalar(select(Workspace.id).where(Workspace.team_id == team_id))
+
+
+def mark_crm_changed(session: Session, workspace_id: int) -> None:
+    """The workspace's CRM data changed (in this transaction): the assessments computed
+    from what it held before are stale."""
+    session.execute(
+        update(Workspace)
+        .where(Workspace.id == workspace_id)
+        .values(crm_version=Workspace.crm_version + 1)
+    )
+
+
+def crm_version(session: Session, workspace_id: int) -> int:
+    """The version of the workspace's CRM data (see Workspace.crm_version)."""
+    return session.scalar(select(Workspace.crm_version).where(Workspace.id == workspace_id)) or 0
 
 
 def workspaces(db: Database, team_id: str | None = None) -> list[tuple[int, str]]:

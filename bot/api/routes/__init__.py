@@ -9,6 +9,7 @@ from bot.api.routes import (
     effectiveness,
     plans,
     playbooks,
+    records,
     skills,
 )
 
@@ -19,5 +20,6 @@ BLUEPRINTS = [
     effectiveness.blueprint,
     skills.blueprint,
     playbooks.blueprint,
+    records.blueprint,
     coaching_requests.blueprint,
 ]

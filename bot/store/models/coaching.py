@@ -47,6 +47,8 @@ class AssessmentSnapshot(Base):
     trend: Mapped[str] = mapped_column(String(32))
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The workspace's crm_version the assessment was computed from: current while they match.
+    crm_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class CoachingPlan(Base):
