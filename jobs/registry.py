@@ -31,6 +31,7 @@ from jobs import (
     recompute,
     reviews,
     roleplay_idle,
+    webhooks,
 )
 from jobs.context import JobContext
 
@@ -44,6 +45,9 @@ class JobSpec:
     cron: dict[str, str]  # APScheduler CronTrigger fields, UTC
     description: str
     run: Callable[[JobContext], str]
+    # A job that sends nothing to Slack (webhooks) runs without a client, once for every
+    # workspace: a Slack outage or a revoked token does not stop it.
+    needs_slack: bool = True
 
 
 JOBS: dict[str, JobSpec] = {
@@ -83,6 +87,13 @@ JOBS: dict[str, JobSpec] = {
             {"hour": "13", "minute": "0"},
             "the day before each mentoring session",
             mentoring_reminders.run,
+        ),
+        JobSpec(
+            "webhooks",
+            {"minute": "*"},
+            "post due webhook deliveries, signed, with back-off",
+            webhooks.run,
+            needs_slack=False,
         ),
     )
 }
@@ -136,6 +147,8 @@ def run_job(name: str, settings: Settings, now: datetime) -> str:
     db = Database.from_url(settings.database_url)
     try:
         migrate.upgrade(db.engine)
+        if not JOBS[name].needs_slack:
+            return JOBS[name].run(JobContext(settings, db, None, now))
         if settings.oauth:
             return _run_per_workspace(JOBS[name], settings, db, now)
         client = sending_client(settings, db)

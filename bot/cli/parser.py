@@ -16,6 +16,7 @@ from bot.cli import (
     plans,
     serve,
     setup,
+    webhooks,
     worker,
 )
 from bot.cli.common import Subcommands
@@ -41,6 +42,7 @@ SUBCOMMANDS: tuple[Callable[[Subcommands], None], ...] = (
     worker.add_run_job,
     worker.add_roleplays,
     api_keys.add_api_key,
+    webhooks.add_webhook,
     demo.add_demo,
 )
 

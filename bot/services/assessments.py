@@ -14,6 +14,7 @@ from bot.coaching.assessment import Assessment, AssessmentConfig, assess
 from bot.config import Settings
 from bot.ingest.upsert import upsert
 from bot.render.sentences import sentence
+from bot.services import webhook_payloads, webhooks
 from bot.services.frames import load_crm_data
 from bot.store.engine import Database
 from bot.store.models import AssessmentSnapshot, Person, Workspace
@@ -52,7 +53,15 @@ def run_assessments(
         data = load_crm_data(session, workspace_id)
     assessments = assess(data, as_of, config)
     with db.begin() as session:
+        changes = (
+            webhook_payloads.assessment_changes(session, workspace_id, assessments)
+            if webhooks.listening(session, workspace_id, "assessment.updated")
+            else []
+        )
         save_snapshots(session, workspace_id, assessments, now, version)
+        if changes:  # one event per run, in the snapshots' transaction; none when nothing moved
+            event = {"as_of": as_of.isoformat(), "window_days": config.window_days, "reps": changes}
+            webhooks.emit(session, workspace_id, "assessment.updated", event, now)
     return AssessmentRun(as_of, assessments)
 
 

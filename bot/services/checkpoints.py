@@ -16,6 +16,7 @@ from bot.coaching.plans import (
     INTENSIFIED_CADENCE,
 )
 from bot.render.sentences import sentence
+from bot.services import webhook_payloads, webhooks
 from bot.services.frames import load_crm_data
 from bot.services.outcomes import already_done
 from bot.services.plan_records import (
@@ -121,6 +122,9 @@ def confirm(db: Database, viewer: Viewer, checkpoint_id: int, decision: str, now
                         due_on=checkpoint.due_on + timedelta(days=day),
                     )
                 )
+        # In this transaction: the event exists exactly when the decision does.
+        data = webhook_payloads.checkpoint_decided(session, checkpoint, plan)
+        webhooks.emit(session, plan.workspace_id, "checkpoint.decided", data, now)
         return plan.status
 
 

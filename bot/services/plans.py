@@ -19,6 +19,7 @@ from bot.coaching.plans import (
     draft_plan,
 )
 from bot.render.sentences import sentence
+from bot.services import webhook_payloads, webhooks
 from bot.services.assessments import current_payloads
 from bot.services.outcomes import already_done, once_per_request
 from bot.services.plan_records import (
@@ -169,6 +170,7 @@ def approve(db: Database, viewer: Viewer, plan_id: int, today: date, now: dateti
         if plan.status != "draft":
             raise _no_longer_draft(plan)
         version = current_version(session, plan)
+        objectives = version.objectives
         shift = (today - plan.drafted_on).days
         if shift:  # approved later than drafted: deadlines move with the start
             objectives = [
@@ -187,6 +189,9 @@ def approve(db: Database, viewer: Viewer, plan_id: int, today: date, now: dateti
         plan.approved_at = now
         for day in CHECKPOINT_DAYS:
             session.add(Checkpoint(plan_id=plan.id, day=day, due_on=today + timedelta(days=day)))
+        # In this transaction: the event exists exactly when the approval does.
+        data = webhook_payloads.plan_approved(session, plan, objectives, CHECKPOINT_DAYS)
+        webhooks.emit(session, plan.workspace_id, "plan.approved", data, now)
 
 
 def edit_targets(
