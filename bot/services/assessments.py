@@ -14,7 +14,7 @@ from bot.coaching.assessment import Assessment, AssessmentConfig, assess
 from bot.config import Settings
 from bot.ingest.upsert import upsert
 from bot.render.sentences import sentence
-from bot.services.frames import load_crm_data
+from bot.services.frames import external_figures, load_crm_data
 from bot.store.engine import Database
 from bot.store.models import AssessmentSnapshot, Person
 from bot.store.workspaces import find_workspace_id
@@ -47,10 +47,35 @@ def run_assessments(
     with db.begin() as session:
         workspace_id = _workspace(session, team_id)
         data = load_crm_data(session, workspace_id)
-    assessments = assess(data, as_of, config)
+        external = external_figures(session, workspace_id)
+    assessments = assess(data, as_of, config, external)
     with db.begin() as session:
         save_snapshots(session, workspace_id, assessments, now)
     return AssessmentRun(as_of, assessments)
+
+
+def refresh_after_write(db: Database, settings: Settings, team_id: str, now: datetime) -> None:
+    """After a write that changes what assessments show (benchmarks and targets, CRM
+    records sent through the API), today's snapshots of the workspace are assessed again,
+    and those already kept for a later date (a viewer east of UTC is a day ahead): every
+    surface reads the newest snapshot, so each shows the change at once, not after the
+    nightly run. Every API write calls this the same way."""
+    config = assessment_config(settings)
+    today = now.date()
+    with db.begin() as session:
+        workspace_id = _workspace(session, team_id)
+        later = session.scalars(
+            select(AssessmentSnapshot.as_of)
+            .where(
+                AssessmentSnapshot.workspace_id == workspace_id,
+                AssessmentSnapshot.window_days == config.window_days,
+                AssessmentSnapshot.as_of > today,
+            )
+            .distinct()
+        )
+        dates = [today, *sorted(later)]
+    for as_of in dates:
+        run_assessments(db, team_id, as_of, now, config)
 
 
 def save_snapshots(
