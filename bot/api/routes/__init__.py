@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from bot.api.routes import assessments
+from bot.api.routes import assessments, benchmarks
 
-BLUEPRINTS = [assessments.blueprint]
+BLUEPRINTS = [assessments.blueprint, benchmarks.blueprint]
