@@ -63,6 +63,7 @@ def metric_evidence(
     top_value: float | None = 0.61,
     revenue_at_stake: float = 36_000.0,
     verdict: str = "gap",
+    external: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     return {
         "kind": "metric",
@@ -79,6 +80,8 @@ def metric_evidence(
         "verdict": verdict,
         "revenue_at_stake": revenue_at_stake,
         "notes": [],
+        # to_dict leaves `external` out when empty (the template reads it either way)
+        "external": external or [],
     }
 
 
@@ -106,6 +109,7 @@ def feedback_evidence(
         "verdict": verdict,
         "revenue_at_stake": 0.0,
         "notes": list(notes),
+        "external": [],
     }
 
 
@@ -740,6 +744,22 @@ def test_assessment_evidence_shows_at_most_four_lines_and_missing_values() -> No
     assert gap.count("\n• ") == 4
     assert "• no values: *–* (n=31) vs peers – (n=342)" in gap
     assert "top performers" not in gap
+
+
+def test_assessment_shows_benchmarks_and_targets_beside_the_peers_escaped() -> None:
+    external = [
+        {"kind": "benchmark", "value": 0.4, "source": "<!here> Forecast", "scope": "workspace"},
+        {"kind": "target", "value": 0.3, "source": "Sales Ops", "scope": "team"},
+    ]
+    win_rate = metric_evidence(
+        "win rate", metric="win_rate", value=0.19, benchmark=0.35, external=external
+    )
+    gaps = [finding("discovery", 5e4, [win_rate], diagnosis="no_loss_reasons")]
+    payload = check_message(render_assessment(make_assessment(gaps=gaps)))
+    shown = " · benchmark 40% (&lt;!here&gt; Forecast) · target 30% (Sales Ops)"
+    assert fields(payload)[0] == f"*Win rate*\n19% (peers 35%){shown} · 6/31 won"
+    assert fields(payload)[1] == "*Average won deal*\n$158k (peers $184k)"  # none sent
+    assert f"vs peers 35% (n=342), top performers 61%{shown}" in sections(payload)[1]
 
 
 def test_team_empty() -> None:

@@ -609,3 +609,31 @@ def workspace_with_webhooks(db: Database) -> None:
     """The workspace the CLI adds webhooks to, for tests that need no CRM data."""
     with db.begin() as session:
         workspace_id_for(session, TEAM, NOW)
+
+
+def test_a_coaching_request_filed_over_the_api_is_announced_signed(
+    slack_app, db, keyed, cli, receiver
+) -> None:
+    """The whole loop a process coach sees: a request through the API, the manager's DM, and
+    the signed event on the coach's own endpoint."""
+    from tests.api import call, new_key
+
+    endpoint = receiver()
+    _, secret = add(cli, endpoint.url, "coaching_request.received")
+    filed = call(
+        f"{slack_app.api_url}/coaching-requests",
+        "POST",
+        new_key(db, TEAM, NOW, name="Process coach"),
+        {"rep": "bob@acme.example", "skill": "discovery", "context": "No pain found."},
+    )
+    assert filed.status == 201 and filed.body["status"] == "delivered"
+    assert job(keyed, db, NOW).startswith("webhooks: 1 delivered")
+    [request] = endpoint.requests
+    assert verify(secret, request)
+    data = request.event["data"]
+    assert (data["id"], data["skill"], data["source"]) == (
+        filed.body["id"],
+        "discovery",
+        "Process coach",
+    )
+    assert data["rep"] == {"email": "bob@acme.example", "name": "Bob Baker"}

@@ -57,14 +57,18 @@ def not_found() -> ApiError:
     return ApiError(404, "not_found", sentence("api_not_found"))
 
 
+# The request fields that hold a batch of records: an error inside one names the record.
+BATCH_FIELDS = frozenset({"records", "benchmarks"})
+
+
 def validation_problems(errors: list[dict[str, Any]]) -> list[Problem]:
     """Pydantic's errors in the import's words: `("records", 3, "amount")` is record 3's
-    amount field."""
+    amount field (and so for every batch field in BATCH_FIELDS)."""
     problems = []
     for error in errors:
         location = [part for part in error.get("loc", ()) if part != "__root__"]
         record = None
-        if len(location) >= 2 and location[0] == "records" and isinstance(location[1], int):
+        if len(location) >= 2 and location[0] in BATCH_FIELDS and isinstance(location[1], int):
             record, location = location[1], location[2:]
         given = error.get("input")
         shown = None if given is None or isinstance(given, dict | list) else str(given)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from enum import StrEnum
@@ -20,6 +21,7 @@ from bot.analytics.compare import compare, metric_info
 from bot.analytics.metrics import CrmData, Measurements, Window, measure, monthly_history
 from bot.analytics.revenue import DAYS_PER_QUARTER, stakes
 from bot.analytics.trends import TrendResult, win_rate_trend
+from bot.coaching.external import ExternalFigure, ExternalFigures, ExternalValue
 from bot.coaching.findings import Evidence, SkillFinding, skill_gaps, skill_strengths
 from bot.coaching.skills import FeedbackSignal, feedback_signals
 from bot.vocabulary import DEFAULT_STAGES, plural
@@ -69,12 +71,19 @@ class Assessment:
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (dates as ISO strings, no NaN)."""
-        return _clean(asdict(self))
+        return _clean(asdict(self, dict_factory=_json_fields))
 
 
-def assess(data: CrmData, today: date, config: AssessmentConfig | None = None) -> list[Assessment]:
-    """Assess every active rep as of `today`."""
+def assess(
+    data: CrmData,
+    today: date,
+    config: AssessmentConfig | None = None,
+    external: Iterable[ExternalFigure] = (),
+) -> list[Assessment]:
+    """Assess every active rep as of `today`; `external` holds the benchmarks and targets
+    other systems sent, attached to each rep's evidence where they apply."""
     config = config or AssessmentConfig()
+    figures = ExternalFigures(external)
     window = Window(today, config.window_days)
     measured = measure(data, window, config.stages)
     if measured.reps.empty:
@@ -99,6 +108,7 @@ def assess(data: CrmData, today: date, config: AssessmentConfig | None = None) -
             by_rep_signals.get(rep, []),
             window,
             config,
+            figures,
         )
         for rep in measured.reps.index
     ]
@@ -112,10 +122,17 @@ def _assess_rep(
     signals: list[FeedbackSignal],
     window: Window,
     config: AssessmentConfig,
+    figures: ExternalFigures,
 ) -> Assessment:
     person = measured.reps.loc[rep]
     description = measured.description.loc[rep]
-    evidence = [_evidence(row) for row in rows.itertuples()]
+    team, segment = _text(person["team"]), _text(person["segment"])
+
+    def evidence_of(row: Any) -> Evidence:
+        external = figures.for_rep(row.metric, team, segment, window.today) if figures else ()
+        return _evidence(row, external)
+
+    evidence = [evidence_of(row) for row in rows.itertuples()]
     closed = int(description["closed"])
     enough = closed >= config.min_closed_deals
     gaps: tuple[SkillFinding, ...] = ()
@@ -129,7 +146,7 @@ def _assess_rep(
         rep_id=int(rep),
         email=str(person["email"]),
         name=str(person["name"]),
-        team=None if pd.isna(person["team"]) else str(person["team"]),
+        team=team,
         manager_id=None if pd.isna(person["manager_id"]) else int(person["manager_id"]),
         as_of=window.today,
         window_days=window.days,
@@ -147,7 +164,7 @@ def _assess_rep(
     )
 
 
-def _evidence(row: Any) -> Evidence:
+def _evidence(row: Any, external: tuple[ExternalValue, ...] = ()) -> Evidence:
     info = metric_info(row.metric)
     return Evidence(
         kind="metric",
@@ -164,6 +181,7 @@ def _evidence(row: Any) -> Evidence:
         verdict=str(row.verdict),
         revenue_at_stake=float(row.revenue_at_stake),
         notes=(row.stake_note,) if row.stake_note else (),
+        external=external,
     )
 
 
@@ -195,6 +213,16 @@ def _headline(evidence: list[Evidence], description: pd.Series) -> dict[str, flo
 
 def _counts(value: Any) -> dict[str, int]:
     return dict(value) if isinstance(value, dict) else {}
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None or pd.isna(value) else str(value)
+
+
+def _json_fields(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """asdict's dicts without an empty `external`: evidence without benchmarks or targets
+    reads exactly as it did before other systems could send them."""
+    return {key: value for key, value in pairs if not (key == "external" and not value)}
 
 
 def _number(value: Any) -> float | None:
@@ -246,7 +274,7 @@ def summary(assessment: Assessment) -> dict[str, Any]:
             "coachability": item.coachability,
             "diagnostic": item.diagnostic,
             "diagnosis": item.diagnosis,
-            "evidence": [asdict(e) for e in item.evidence],
+            "evidence": [asdict(e, dict_factory=_json_fields) for e in item.evidence],
         }
 
     return _clean(

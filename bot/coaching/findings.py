@@ -12,6 +12,7 @@ from enum import StrEnum
 from bot.analytics import catalog as c
 from bot.analytics.compare import Verdict, metric_info
 from bot.analytics.coverage import Coverage, DataKind
+from bot.coaching.external import ExternalValue
 from bot.coaching.skills import FeedbackSignal, coachability
 from bot.vocabulary import SKILLS
 
@@ -56,6 +57,9 @@ class Evidence:
     verdict: str
     revenue_at_stake: float = 0.0
     notes: tuple[str, ...] = ()
+    # Benchmarks and targets other systems sent for this metric, shown beside the peer
+    # value; they never decide the verdict.
+    external: tuple[ExternalValue, ...] = ()
 
 
 @dataclass(frozen=True)

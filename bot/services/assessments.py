@@ -15,7 +15,7 @@ from bot.config import Settings
 from bot.ingest.upsert import upsert
 from bot.render.sentences import sentence
 from bot.services import webhook_payloads, webhooks
-from bot.services.frames import load_crm_data
+from bot.services.frames import external_figures, load_crm_data
 from bot.store.engine import Database
 from bot.store.models import AssessmentSnapshot, Person, Workspace
 from bot.store.workspaces import crm_version, find_workspace_id
@@ -51,7 +51,8 @@ def run_assessments(
         # never a stale snapshot look current.
         version = crm_version(session, workspace_id)
         data = load_crm_data(session, workspace_id)
-    assessments = assess(data, as_of, config)
+        external = external_figures(session, workspace_id)
+    assessments = assess(data, as_of, config, external)
     with db.begin() as session:
         changes = (
             webhook_payloads.assessment_changes(session, workspace_id, assessments)

@@ -13,6 +13,7 @@ from sqlalchemy.orm import aliased
 
 from bot.delivery.once import Outcome, deliver, direct_message
 from bot.render.renderer import message
+from bot.services import webhooks
 from bot.store.engine import Database
 from bot.store.models import CoachingRequest, Deal, Person
 
@@ -85,6 +86,21 @@ def file_request(
         )
         session.add(request)
         session.flush()
+        webhooks.emit(
+            session,
+            workspace_id,
+            "coaching_request.received",
+            {
+                "id": request.id,
+                "rep": {"email": rep.email, "name": rep.name},
+                "skill": skill,
+                "context": request.context,
+                "source": source,
+                "deal_id": deal_external_id,
+                "status": request.status,
+            },
+            now,
+        )
         return request.id
 
 

@@ -10,7 +10,8 @@ from sqlalchemy import Select, String, select, type_coerce
 from sqlalchemy.orm import Session
 
 from bot.analytics.metrics import CrmData
-from bot.store.models import Activity, Deal, Feedback, Person, StageEvent
+from bot.coaching.external import ExternalFigure
+from bot.store.models import Activity, Deal, ExternalBenchmark, Feedback, Person, StageEvent
 from bot.vocabulary import ACTIVITY_KINDS
 
 CHUNK_ROWS = 200_000
@@ -146,3 +147,20 @@ def load_crm_data(session: Session, workspace_id: int) -> CrmData:
         activities=activities_frame(session, workspace_id),
         feedback=feedback_frame(session, workspace_id),
     )
+
+
+def external_figures(session: Session, workspace_id: int) -> list[ExternalFigure]:
+    """The benchmarks and targets other systems sent, as the assessment takes them."""
+    query = select(ExternalBenchmark).where(ExternalBenchmark.workspace_id == workspace_id)
+    return [
+        ExternalFigure(
+            metric=row.metric,
+            kind=row.kind,
+            scope=row.scope,
+            scope_value=row.scope_value,
+            value=row.value,
+            source=row.source,
+            valid_from=row.valid_from,
+        )
+        for row in session.scalars(query.order_by(ExternalBenchmark.id))
+    ]

@@ -32,8 +32,9 @@ def find_workspace_id(session: Session, team_id: str) -> int | None:
 
 
 def mark_crm_changed(session: Session, workspace_id: int) -> None:
-    """The workspace's CRM data changed (in this transaction): the assessments computed
-    from what it held before are stale."""
+    """What the workspace's assessments are computed from changed in this transaction (CRM
+    records, or the benchmarks and targets shown beside them): the assessments computed
+    before are stale, and the next read assesses again."""
     session.execute(
         update(Workspace)
         .where(Workspace.id == workspace_id)

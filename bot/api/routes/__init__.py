@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.api.routes import (
     assessments,
+    benchmarks,
     coaching_requests,
     development,
     effectiveness,
@@ -21,5 +22,6 @@ BLUEPRINTS = [
     skills.blueprint,
     playbooks.blueprint,
     records.blueprint,
+    benchmarks.blueprint,
     coaching_requests.blueprint,
 ]
