@@ -128,3 +128,16 @@ def test_a_read_key_cannot_file_and_another_workspace_cannot_look(
     run(db, app.settings, clock, write(other, "people.csv", PEOPLE), team_id="T0OTHER")
     stranger = new_key(db, "T0OTHER", clock.now())
     assert call(f"{app.api_url}/coaching-requests/{filed}", key=stranger).status == 404
+
+
+def test_a_workspace_this_process_cannot_reach_queues_it_for_the_job(
+    app: SlackApp, db: Database, clock, tmp_path: Path
+) -> None:
+    """The bot token is another workspace's: the manager is on Slack, but the request waits
+    for a worker that can send there, and says so."""
+    other = tmp_path / "other"
+    other.mkdir()
+    run(db, app.settings, clock, write(other, "people.csv", PEOPLE), team_id="T0OTHER")
+    answer = _ask(app, new_key(db, "T0OTHER", clock.now()))
+    assert (answer.body["status"], answer.body["reason"]) == ("pending", "queued")
+    assert _dms(app, "U0MIA") == []

@@ -20,6 +20,9 @@ from bot.store.models import CoachingRequest, Deal, Person
 KIND = "coaching-request"
 # Why a request is not (yet) with the manager.
 NO_MANAGER, MANAGER_NOT_ON_SLACK = "no_manager", "manager_not_on_slack"
+# The manager is on Slack but the message has not gone yet (Slack failed, or this process
+# could not reach the workspace): the coaching_requests job sends it within minutes.
+QUEUED = "queued"
 
 
 class UnknownRep(LookupError):
@@ -119,8 +122,8 @@ def request_state(db: Database, workspace_id: int, request_id: int) -> RequestSt
     reason = None
     if request.status != "delivered":
         reason = NO_MANAGER if manager_email is None else None
-        if manager_email is not None and manager_slack is None:
-            reason = MANAGER_NOT_ON_SLACK
+        if manager_email is not None:
+            reason = MANAGER_NOT_ON_SLACK if manager_slack is None else QUEUED
     return RequestState(
         request.id,
         rep_email,

@@ -47,7 +47,9 @@ class CoachingRequestOut(BaseModel):
         "(the rep has no manager in the CRM data)"
     )
     reason: str | None = Field(
-        None, description="Why it is not delivered: `manager_not_on_slack` or `no_manager`"
+        None,
+        description="Why it is not delivered yet: `manager_not_on_slack`, `queued` (the manager "
+        "is on Slack; the job sends it within minutes) or `no_manager`",
     )
     manager: str | None = Field(None, description="The manager's email")
     created_at: datetime
