@@ -80,10 +80,10 @@ def test_a_key_sees_its_own_workspace_only(app: SlackApp, db: Database, clock) -
 
 
 def test_another_workspaces_rep_is_not_found_like_nobody(
-    app: SlackApp, db: Database, clock
+    app: SlackApp, db: Database, clock, tmp_path: Path
 ) -> None:
     run_other_only = "only@other.example"
-    other = Path(app.settings.database_url.replace("sqlite:///", "")).parent / "only"
+    other = tmp_path / "only"
     other.mkdir(exist_ok=True)
     people = "email,name,role\nonly@other.example,Only Other,rep\n"
     run(db, app.settings, clock, write(other, "people.csv", people), team_id=OTHER)
