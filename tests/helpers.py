@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -113,3 +114,55 @@ def snapshot(db: Database) -> dict[str, list[tuple[Any, ...]]]:
             )
             for table in Base.metadata.sorted_tables
         }
+
+
+def person_id(db: Database, email: str, team_id: str = TEAM) -> int:
+    """The id of the person with this email in the workspace."""
+    from bot.store.models import Person, Workspace
+
+    with db.begin() as session:
+        found = session.scalar(
+            select(Person.id)
+            .join(Workspace, Workspace.id == Person.workspace_id)
+            .where(Workspace.team_id == team_id, Person.email == email)
+        )
+        assert found is not None, email
+        return found
+
+
+def draft_plan(
+    db: Database,
+    email: str,
+    start: date,
+    now: datetime,
+    skill: str = "discovery",
+    team_id: str = TEAM,
+) -> int:
+    """A plan drafted for the rep as the plan_drafts job drafts one: one discovery-conversion
+    objective, the base cadence, checkpoints at 30, 60 and 90 days."""
+    from bot.coaching.plans import BASE_CADENCE, Objective, PlanDraft
+    from bot.services import plans
+
+    objective = Objective(
+        skill=skill,
+        metric="conversion:discovery>qualification",
+        label="discovery → qualification conversion",
+        unit="pct",
+        higher_is_better=True,
+        baseline=0.33,
+        baseline_n=36,
+        benchmark=0.71,
+        target=0.52,
+        deadline=start + timedelta(days=90),
+        approach=("practice", "feedback", "observation"),
+        leading_indicator="discovery meetings held per new deal",
+    )
+    draft = PlanDraft(
+        rep_id=person_id(db, email, team_id),
+        starts_on=start,
+        objectives=(objective,),
+        cadence=BASE_CADENCE,
+        checkpoints=tuple(start + timedelta(days=d) for d in (30, 60, 90)),
+        rationale="The gap with the most revenue at stake.",
+    )
+    return plans.create_plan(db, team_id, draft, now)

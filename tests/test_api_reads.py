@@ -21,18 +21,17 @@ from jsonschema import Draft202012Validator
 from sqlalchemy import select
 
 from bot.clock import FixedClock
-from bot.coaching.plans import BASE_CADENCE, Objective, PlanDraft
+from bot.coaching.plans import BASE_CADENCE
 from bot.config import Settings
 from bot.demo.run import DEMO_FILES, DEMO_TEAM_ID, plant_plans
-from bot.services import checkpoints, people, plans
+from bot.services import checkpoints, plans
 from bot.services.assessments import assessment_config
 from bot.services.identity import viewer_for_person
 from bot.store.engine import Database
 from bot.store.models import Checkpoint
-from bot.store.workspaces import find_workspace_id
 from bot.vocabulary import SKILLS
 from tests.api import call, new_key
-from tests.helpers import ACME, TEAM, run, write
+from tests.helpers import ACME, TEAM, draft_plan, person_id, run, write
 from tests.slackapp import SlackApp, acme_app, running_app
 
 OTHER = "T0OTHER"
@@ -67,39 +66,11 @@ def documented(app: SlackApp, path: str, answer: Any) -> Any:
 
 
 def _person(db: Database, team_id: str, email: str) -> int:
-    with db.begin() as session:
-        workspace_id = find_workspace_id(session, team_id)
-        assert workspace_id is not None
-        person = people.by_email(session, workspace_id, email)
-        assert person is not None
-        return person.id
+    return person_id(db, email, team_id)
 
 
 def _draft(db: Database, clock: FixedClock, team_id: str, email: str, skill: str) -> int:
-    start = clock.now().date()
-    objective = Objective(
-        skill=skill,
-        metric="conversion:discovery>qualification",
-        label="discovery → qualification conversion",
-        unit="pct",
-        higher_is_better=True,
-        baseline=0.33,
-        baseline_n=36,
-        benchmark=0.71,
-        target=0.52,
-        deadline=start + timedelta(days=90),
-        approach=("practice", "feedback", "observation"),
-        leading_indicator="discovery meetings held per new deal",
-    )
-    draft = PlanDraft(
-        rep_id=_person(db, team_id, email),
-        starts_on=start,
-        objectives=(objective,),
-        cadence=BASE_CADENCE,
-        checkpoints=tuple(start + timedelta(days=d) for d in (30, 60, 90)),
-        rationale="The gap with the most revenue at stake.",
-    )
-    return plans.create_plan(db, team_id, draft, clock.now())
+    return draft_plan(db, email, clock.now().date(), clock.now(), skill, team_id)
 
 
 def _approve(db: Database, settings: Settings, clock: FixedClock, plan_id: int) -> None:

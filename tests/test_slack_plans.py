@@ -9,11 +9,10 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from bot.coaching.plans import BASE_CADENCE, Objective, PlanDraft
 from bot.ids import Actions, Blocks, Views, decide_checkpoint_action
 from bot.services import checkpoints, plans
-from bot.store.models import Checkpoint, CoachingPlan, Delivery, Person, PlanVersion
-from tests.helpers import TEAM
+from bot.store.models import Checkpoint, CoachingPlan, Delivery, PlanVersion
+from tests.helpers import TEAM, draft_plan, person_id
 from tests.slack import requests as slack
 from tests.slackapp import at_once, text_of
 
@@ -22,34 +21,11 @@ NOW = datetime(2026, 11, 20, 12, tzinfo=UTC)
 
 
 def _person(db, email: str) -> int:
-    with db.begin() as session:
-        return session.scalar(select(Person.id).where(Person.email == email))
+    return person_id(db, email)
 
 
 def _draft(db, email: str = "ann@acme.example") -> int:
-    objective = Objective(
-        skill="discovery",
-        metric="conversion:discovery>qualification",
-        label="discovery → qualification conversion",
-        unit="pct",
-        higher_is_better=True,
-        baseline=0.33,
-        baseline_n=36,
-        benchmark=0.71,
-        target=0.52,
-        deadline=START + timedelta(days=90),
-        approach=("practice", "feedback", "observation"),
-        leading_indicator="discovery meetings held per new deal",
-    )
-    draft = PlanDraft(
-        rep_id=_person(db, email),
-        starts_on=START,
-        objectives=(objective,),
-        cadence=BASE_CADENCE,
-        checkpoints=tuple(START + timedelta(days=d) for d in (30, 60, 90)),
-        rationale="The gap with the most revenue at stake.",
-    )
-    return plans.create_plan(db, TEAM, draft, NOW)
+    return draft_plan(db, email, START, NOW)
 
 
 def test_the_manager_approves_and_only_then_the_rep_gets_the_plan(slack_app, db) -> None:

@@ -28,7 +28,6 @@ from cryptography.fernet import Fernet
 from sqlalchemy import select
 
 from bot.cli import main
-from bot.coaching.plans import BASE_CADENCE, Objective, PlanDraft
 from bot.config import Settings
 from bot.delivery.webhooks import post, sign
 from bot.ids import Actions
@@ -42,7 +41,7 @@ from bot.store.workspaces import workspace_id_for
 from jobs import webhooks as webhooks_job
 from jobs.context import JobContext
 from jobs.registry import run_job
-from tests.helpers import TEAM
+from tests.helpers import TEAM, draft_plan, person_id
 
 KEY = Fernet.generate_key().decode()
 START = date(2026, 11, 20)
@@ -169,34 +168,11 @@ def verify(secret: str, request: Received) -> bool:
 
 
 def person(db: Database, email: str) -> int:
-    with db.begin() as session:
-        return session.scalar(select(Person.id).where(Person.email == email))
+    return person_id(db, email)
 
 
 def draft(db: Database, email: str = "ann@acme.example") -> int:
-    objective = Objective(
-        skill="discovery",
-        metric="conversion:discovery>qualification",
-        label="discovery → qualification conversion",
-        unit="pct",
-        higher_is_better=True,
-        baseline=0.33,
-        baseline_n=36,
-        benchmark=0.71,
-        target=0.52,
-        deadline=START + timedelta(days=90),
-        approach=("practice", "feedback", "observation"),
-        leading_indicator="discovery meetings held per new deal",
-    )
-    plan = PlanDraft(
-        rep_id=person(db, email),
-        starts_on=START,
-        objectives=(objective,),
-        cadence=BASE_CADENCE,
-        checkpoints=tuple(START + timedelta(days=d) for d in (30, 60, 90)),
-        rationale="The gap with the most revenue at stake.",
-    )
-    return plans.create_plan(db, TEAM, plan, NOW)
+    return draft_plan(db, email, START, NOW)
 
 
 def approve_in_slack(slack_app: Any, plan_id: int, clicks: int = 1) -> None:
